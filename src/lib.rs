@@ -1,0 +1,12 @@
+//! strata: a personal file store and web server in one std-only binary.
+//!
+//! Layers, top to bottom (each imports only the ones below it):
+//! `cli` → `web` → `http`, and everything may use `util`. See README.md.
+
+#![deny(unsafe_code)]
+
+pub mod cli;
+pub mod http;
+pub mod store;
+pub mod util;
+pub mod web;

@@ -1,0 +1,1 @@
+//! The embedded LSM key-value store (LevelDB's design). See FORMAT.md.

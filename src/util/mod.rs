@@ -1,0 +1,6 @@
+//! Small, exhaustively tested building blocks with no knowledge of the
+//! layers above: checksums, integer encodings, dates.
+
+pub mod crc32c;
+pub mod time;
+pub mod varint;

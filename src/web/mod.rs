@@ -1,0 +1,1 @@
+//! Routes and handlers: the site, the UI assets, the APIs.
