@@ -1,8 +1,69 @@
-//! The command line: parses arguments and runs one command.
+//! The command line: `strata COMMAND [FLAGS]`. Every command answers
+//! `--help`; a wrong flag names itself and points to `--help`.
+
+pub mod args;
+mod serve;
+
+use args::Command;
+
+const COMMANDS: &[&Command] = &[&serve::COMMAND];
+
+fn usage() -> String {
+    let mut text = format!(
+        "strata {}: your files and website, with every past version.\n\n\
+         Usage: strata COMMAND [FLAGS]\n\nCommands:\n",
+        crate::web::VERSION
+    );
+    for command in COMMANDS {
+        text.push_str(&format!("  {:<10} {}\n", command.name, command.summary));
+    }
+    text.push_str("\nFlags:\n  --help     show this help (also: strata COMMAND --help)\n");
+    text.push_str("  --version  print the version\n");
+    text
+}
 
 /// Runs the command line `args` (without the program name); returns the
-/// process exit code.
+/// process exit code: 0 on success, 2 for a usage error, 1 otherwise.
 pub fn run(args: &[String]) -> i32 {
-    let _ = args;
-    0
+    let Some(first) = args.first() else {
+        eprint!("{}", usage());
+        return 2;
+    };
+    match first.as_str() {
+        "--help" | "-h" | "help" => {
+            print!("{}", usage());
+            return 0;
+        }
+        "--version" | "-V" | "version" => {
+            println!("strata {}", crate::web::VERSION);
+            return 0;
+        }
+        _ => {}
+    }
+    let Some(command) = COMMANDS.iter().find(|c| c.name == first) else {
+        eprintln!("strata: unknown command {first:?}; see 'strata --help'");
+        return 2;
+    };
+    let parsed = match command.parse(&args[1..]) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            eprintln!("{}", error.0);
+            return 2;
+        }
+    };
+    if parsed.help {
+        print!("{}", command.help());
+        return 0;
+    }
+    let result = match command.name {
+        "serve" => serve::run(&parsed),
+        _ => unreachable!("every command in COMMANDS is dispatched"),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(error) => {
+            eprintln!("{}", error.0);
+            1
+        }
+    }
 }

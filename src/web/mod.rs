@@ -1,1 +1,123 @@
-//! Routes and handlers: the site, the UI assets, the APIs.
+//! Routes and handlers: what each URL of strata answers (the URL map of
+//! README.md). Status codes come from `http::Status`; every error has a
+//! precise message.
+
+pub mod assets;
+pub mod mime;
+
+use crate::http::conditional::{Representation, respond};
+use crate::http::target::percent_encode_path;
+use crate::http::{Body, Handler, Request, RequestBody, Response, Status};
+use assets::{Asset, Lookup};
+
+/// The version this binary reports.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The `Server` field.
+pub const SERVER_NAME: &str = concat!("strata/", env!("CARGO_PKG_VERSION"));
+
+/// Methods of the read-only routes.
+const READ_METHODS: &str = "GET, HEAD, OPTIONS";
+/// Every method some route of the server takes (for `OPTIONS *`).
+const SERVER_METHODS: &str = "GET, HEAD, OPTIONS";
+
+/// The strata application: every route.
+#[derive(Debug, Default)]
+pub struct App {}
+
+impl App {
+    pub fn new() -> App {
+        App {}
+    }
+}
+
+impl Handler for App {
+    fn handle(&self, request: &Request<'_>, _body: &mut RequestBody<'_>) -> Response {
+        let path: &str = &request.path;
+        if path == "*" {
+            return Response::empty(Status::NO_CONTENT).header("Allow", SERVER_METHODS);
+        }
+        if let Some(refused) = check_method(request, READ_METHODS) {
+            return refused;
+        }
+        if path == "/healthz" {
+            return health();
+        }
+        if path == "/ui" {
+            return redirect_with_slash(request);
+        }
+        if let Some(rest) = path.strip_prefix("/ui/") {
+            return serve_asset(request, assets::UI, &format!("/{rest}"), "no-cache");
+        }
+        serve_asset(request, assets::SITE, path, "no-cache")
+    }
+}
+
+/// 405 with `Allow` for a method the route does not take; 204 with
+/// `Allow` for OPTIONS; `None` to go on.
+fn check_method(request: &Request<'_>, allowed: &'static str) -> Option<Response> {
+    if request.method == "OPTIONS" {
+        return Some(Response::empty(Status::NO_CONTENT).header("Allow", allowed));
+    }
+    let is_allowed = allowed.split(", ").any(|method| method == request.method);
+    if is_allowed {
+        return None;
+    }
+    let message = format!("{} is not allowed here; allowed: {allowed}", request.method);
+    Some(Response::error(Status::METHOD_NOT_ALLOWED, &message).header("Allow", allowed))
+}
+
+fn health() -> Response {
+    Response::text(Status::OK, format!("ok strata {VERSION}\n")).header("Cache-Control", "no-store")
+}
+
+/// 301 to the same path with a trailing slash, keeping the query.
+fn redirect_with_slash(request: &Request<'_>) -> Response {
+    let mut location = percent_encode_path(&format!("{}/", request.path));
+    if let Some(query) = request.query {
+        location.push('?');
+        location.push_str(query);
+    }
+    Response::error(Status::MOVED_PERMANENTLY, &format!("moved to {location}"))
+        .header("Location", location)
+}
+
+fn serve_asset(
+    request: &Request<'_>,
+    table: &'static [Asset],
+    path: &str,
+    cache_control: &'static str,
+) -> Response {
+    match assets::find(table, path) {
+        Lookup::File(asset) => asset_response(request, asset, Status::OK, cache_control),
+        Lookup::AddSlash => redirect_with_slash(request),
+        Lookup::Missing => match assets::find(table, "/404.html") {
+            Lookup::File(page) => asset_response(request, page, Status::NOT_FOUND, "no-cache"),
+            _ => Response::error(Status::NOT_FOUND, &format!("no such path: {path}")),
+        },
+    }
+}
+
+fn asset_response(
+    request: &Request<'_>,
+    asset: &'static Asset,
+    status: Status,
+    cache_control: &'static str,
+) -> Response {
+    let content_type = mime::content_type(asset.path);
+    let response = if status == Status::OK {
+        let representation = Representation {
+            length: asset.bytes.len() as u64,
+            etag: Some(asset.etag),
+            last_modified: None,
+        };
+        respond(request, &representation, content_type, |start, length| {
+            let (start, length) = (start as usize, length as usize);
+            Ok(Body::Static(&asset.bytes[start..start + length]))
+        })
+    } else {
+        Response::with_body(status, content_type, Body::Static(asset.bytes))
+    };
+    response
+        .header("Cache-Control", cache_control)
+        .header("X-Content-Type-Options", "nosniff")
+}

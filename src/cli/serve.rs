@@ -1,0 +1,172 @@
+//! `strata serve`: runs the server on a data folder.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::args::{ArgError, Command, Flag, Parsed};
+use crate::http::access_log::AccessLog;
+use crate::http::{Context, Limits, Server};
+use crate::web::{App, SERVER_NAME};
+
+pub const COMMAND: Command = Command {
+    name: "serve",
+    summary: "Run the strata server: the website at /, the UI at /ui/, the APIs.",
+    positionals: "",
+    flags: &[
+        Flag {
+            name: "data",
+            value: Some("DIR"),
+            default: Some("./strata-data"),
+            help: "data folder",
+        },
+        Flag {
+            name: "listen",
+            value: Some("ADDR"),
+            default: Some("127.0.0.1:3179"),
+            help: "address to listen on (port 0 picks a free one)",
+        },
+        Flag {
+            name: "access-log",
+            value: Some("PATH"),
+            default: Some("-"),
+            help: "access log file, '-' for stderr, 'off' for none",
+        },
+        Flag {
+            name: "max-workers",
+            value: Some("N"),
+            default: Some("1024"),
+            help: "connections served at once; past it, 503",
+        },
+        Flag {
+            name: "max-connections-per-client",
+            value: Some("N"),
+            default: Some("256"),
+            help: "open connections per client address; past it, 503",
+        },
+        Flag {
+            name: "worker-stack",
+            value: Some("BYTES"),
+            default: Some("256KiB"),
+            help: "stack size of each worker thread",
+        },
+        Flag {
+            name: "header-timeout",
+            value: Some("DURATION"),
+            default: Some("10s"),
+            help: "a request head must arrive within this (408)",
+        },
+        Flag {
+            name: "body-timeout",
+            value: Some("DURATION"),
+            default: Some("30s"),
+            help: "a request body stalled this long is abandoned",
+        },
+        Flag {
+            name: "send-timeout",
+            value: Some("DURATION"),
+            default: Some("30s"),
+            help: "a response unread this long is abandoned",
+        },
+        Flag {
+            name: "idle-timeout",
+            value: Some("DURATION"),
+            default: Some("5s"),
+            help: "an idle keep-alive connection closes after this",
+        },
+        Flag {
+            name: "max-request-line",
+            value: Some("BYTES"),
+            default: Some("8KiB"),
+            help: "longest request line (414)",
+        },
+        Flag {
+            name: "max-uri",
+            value: Some("BYTES"),
+            default: Some("8KiB"),
+            help: "longest request target (414)",
+        },
+        Flag {
+            name: "max-header-line",
+            value: Some("BYTES"),
+            default: Some("8KiB"),
+            help: "longest header field line (431)",
+        },
+        Flag {
+            name: "max-headers-size",
+            value: Some("BYTES"),
+            default: Some("64KiB"),
+            help: "all header fields together (431)",
+        },
+        Flag {
+            name: "max-headers",
+            value: Some("N"),
+            default: Some("100"),
+            help: "header fields per request (431)",
+        },
+        Flag {
+            name: "max-body",
+            value: Some("BYTES"),
+            default: Some("1MiB"),
+            help: "request body of routes without their own limit (413)",
+        },
+    ],
+};
+
+/// Runs `strata serve`; returns only on a start-up error.
+pub fn run(parsed: &Parsed) -> Result<(), ArgError> {
+    let limits = limits(parsed)?;
+    let data = PathBuf::from(parsed.get(&COMMAND, "data").unwrap_or_default());
+    let listen = parsed.get(&COMMAND, "listen").unwrap_or_default();
+    let access_log = access_log(&parsed.get(&COMMAND, "access-log").unwrap_or_default())?;
+    std::fs::create_dir_all(&data).map_err(|e| {
+        ArgError(format!(
+            "strata serve: cannot create {}: {e}",
+            data.display()
+        ))
+    })?;
+    let context = Context {
+        handler: Arc::new(App::new()),
+        limits,
+        access_log,
+        server_name: SERVER_NAME,
+    };
+    let server = Server::bind(listen.as_str(), context)
+        .map_err(|e| ArgError(format!("strata serve: cannot listen on {listen}: {e}")))?;
+    let address = server
+        .local_addr()
+        .map_err(|e| ArgError(format!("strata serve: {e}")))?;
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(stdout, "listening on http://{address}/");
+    let _ = stdout.flush();
+    server.run()
+}
+
+fn access_log(target: &str) -> Result<AccessLog, ArgError> {
+    match target {
+        "off" => Ok(AccessLog::off()),
+        "-" => Ok(AccessLog::to_stderr()),
+        path => AccessLog::to_file(std::path::Path::new(path))
+            .map_err(|e| ArgError(format!("strata serve: cannot open access log {path}: {e}"))),
+    }
+}
+
+fn limits(parsed: &Parsed) -> Result<Limits, ArgError> {
+    let command = &COMMAND;
+    let bytes = |name| parsed.bytes(command, name).map(|b| b as usize);
+    Ok(Limits {
+        request_line_bytes_max: bytes("max-request-line")?,
+        uri_bytes_max: bytes("max-uri")?,
+        header_line_bytes_max: bytes("max-header-line")?,
+        headers_bytes_max: bytes("max-headers-size")?,
+        headers_count_max: parsed.count(command, "max-headers")?,
+        body_bytes_max: parsed.bytes(command, "max-body")?,
+        header_timeout: parsed.duration(command, "header-timeout")?,
+        body_stall_timeout: parsed.duration(command, "body-timeout")?,
+        send_stall_timeout: parsed.duration(command, "send-timeout")?,
+        idle_timeout: parsed.duration(command, "idle-timeout")?,
+        workers_max: parsed.count(command, "max-workers")?,
+        connections_per_client_max: parsed.count(command, "max-connections-per-client")?,
+        worker_stack_bytes: bytes("worker-stack")?.max(64 * 1024),
+    })
+}

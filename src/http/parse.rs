@@ -1,0 +1,404 @@
+//! The request-head parser (RFC 9112 §2–§5): finds the end of a head in a
+//! bounded buffer while enforcing the size limits, then parses the request
+//! line and header fields into spans of that buffer (nothing is copied).
+//!
+//! Lines end in CRLF; a bare LF is also accepted as RFC 9112 §2.2 allows,
+//! a bare CR is an error. Empty lines before the request line are skipped
+//! (§2.2). Header values lose their leading and trailing whitespace (§5.1).
+
+use super::limits::Limits;
+use super::status::Status;
+
+/// One rule of RFC 9112 that a request head broke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParseError {
+    RequestLineTooLong,
+    UriTooLong,
+    HeaderLineTooLong,
+    HeadersTooLarge,
+    TooManyHeaders,
+    BareCarriageReturn,
+    InvalidMethod,
+    InvalidTarget,
+    InvalidVersion,
+    UnsupportedVersion,
+    InvalidHeaderName,
+    WhitespaceBeforeColon,
+    MissingColon,
+    ObsoleteLineFolding,
+    InvalidHeaderValue,
+}
+
+impl ParseError {
+    /// The status a server answers this error with.
+    pub fn status(self) -> Status {
+        match self {
+            ParseError::RequestLineTooLong | ParseError::UriTooLong => Status::URI_TOO_LONG,
+            ParseError::HeaderLineTooLong
+            | ParseError::HeadersTooLarge
+            | ParseError::TooManyHeaders => Status::HEADER_FIELDS_TOO_LARGE,
+            ParseError::UnsupportedVersion => Status::HTTP_VERSION_NOT_SUPPORTED,
+            _ => Status::BAD_REQUEST,
+        }
+    }
+
+    /// A short, precise explanation for the error response's body.
+    pub fn message(self) -> &'static str {
+        match self {
+            ParseError::RequestLineTooLong => "request line too long",
+            ParseError::UriTooLong => "request target too long",
+            ParseError::HeaderLineTooLong => "a header field line is too long",
+            ParseError::HeadersTooLarge => "header fields too large in total",
+            ParseError::TooManyHeaders => "too many header fields",
+            ParseError::BareCarriageReturn => "bare CR in the request head",
+            ParseError::InvalidMethod => "invalid method",
+            ParseError::InvalidTarget => "invalid request target",
+            ParseError::InvalidVersion => "invalid HTTP version",
+            ParseError::UnsupportedVersion => "HTTP version not supported",
+            ParseError::InvalidHeaderName => "invalid header field name",
+            ParseError::WhitespaceBeforeColon => "whitespace before a header field's colon",
+            ParseError::MissingColon => "header field line without a colon",
+            ParseError::ObsoleteLineFolding => "obsolete line folding in a header field",
+            ParseError::InvalidHeaderValue => "invalid byte in a header field value",
+        }
+    }
+}
+
+/// The protocol version of a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    Http10,
+    Http11,
+}
+
+impl Version {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Version::Http10 => "HTTP/1.0",
+            Version::Http11 => "HTTP/1.1",
+        }
+    }
+}
+
+/// A byte range of the connection buffer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    pub fn of(self, buffer: &[u8]) -> &[u8] {
+        &buffer[self.start as usize..self.end as usize]
+    }
+}
+
+/// One header field line: name and (trimmed) value.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HeaderSpan {
+    pub name: Span,
+    pub value: Span,
+}
+
+/// A parsed request head, as spans of the buffer it was parsed from. It
+/// has no lifetime so that one `Head` (and its header vector) is reused for
+/// every request of a connection.
+#[derive(Debug, Default)]
+pub struct Head {
+    pub method: Span,
+    pub target: Span,
+    pub version: Option<Version>,
+    pub headers: Vec<HeaderSpan>,
+}
+
+/// Finds where a head ends, across reads: remembers how far it scanned so
+/// each byte is looked at once, and fails as soon as a limit is passed.
+#[derive(Debug, Default)]
+pub struct HeadScanner {
+    scanned: usize,
+    line_start: usize,
+    request_start: usize,
+    request_line_end: Option<usize>,
+    fields: usize,
+}
+
+impl HeadScanner {
+    /// Forgets the previous request.
+    pub fn reset(&mut self) {
+        *self = HeadScanner::default();
+    }
+
+    /// Where the request line starts (after skipped empty lines).
+    pub fn request_start(&self) -> usize {
+        self.request_start
+    }
+
+    /// Scans `buffer` (the bytes read so far); `Ok(Some(end))` when the head
+    /// is complete, `end` being the offset just past its empty line.
+    pub fn scan(&mut self, buffer: &[u8], limits: &Limits) -> Result<Option<usize>, ParseError> {
+        while let Some(found) = find_newline(&buffer[self.scanned..]) {
+            let newline = self.scanned + found;
+            self.scanned = newline + 1;
+            let line_length = newline - self.line_start;
+            let line_is_empty =
+                line_length == 0 || (line_length == 1 && buffer[self.line_start] == b'\r');
+            match self.request_line_end {
+                None if line_is_empty => self.request_start = newline + 1,
+                None => {
+                    check_request_line(line_length, limits)?;
+                    self.request_line_end = Some(newline + 1);
+                }
+                Some(_) if line_is_empty => return Ok(Some(newline + 1)),
+                Some(request_line_end) => {
+                    self.fields += 1;
+                    check_field_line(line_length, newline + 1 - request_line_end, limits)?;
+                    if self.fields > limits.headers_count_max {
+                        return Err(ParseError::TooManyHeaders);
+                    }
+                }
+            }
+            self.line_start = newline + 1;
+            if self.request_line_end.is_none() && self.request_start > limits.request_line_bytes_max
+            {
+                return Err(ParseError::RequestLineTooLong);
+            }
+        }
+        self.scanned = buffer.len();
+        self.check_partial_line(buffer.len(), limits)?;
+        Ok(None)
+    }
+
+    fn check_partial_line(&self, filled: usize, limits: &Limits) -> Result<(), ParseError> {
+        let partial = filled - self.line_start;
+        match self.request_line_end {
+            None => check_request_line(partial, limits),
+            Some(request_line_end) => check_field_line(partial, filled - request_line_end, limits),
+        }
+    }
+}
+
+fn check_request_line(length: usize, limits: &Limits) -> Result<(), ParseError> {
+    if length > limits.request_line_bytes_max {
+        return Err(ParseError::RequestLineTooLong);
+    }
+    Ok(())
+}
+
+fn check_field_line(length: usize, total: usize, limits: &Limits) -> Result<(), ParseError> {
+    if length > limits.header_line_bytes_max {
+        return Err(ParseError::HeaderLineTooLong);
+    }
+    if total > limits.headers_bytes_max {
+        return Err(ParseError::HeadersTooLarge);
+    }
+    Ok(())
+}
+
+fn find_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&byte| byte == b'\n')
+}
+
+/// Parses the complete head `buffer[start..end]` (as found by
+/// [`HeadScanner`]) into `head`.
+pub fn parse_head(
+    buffer: &[u8],
+    start: usize,
+    end: usize,
+    limits: &Limits,
+    head: &mut Head,
+) -> Result<(), ParseError> {
+    head.headers.clear();
+    let mut lines = Lines {
+        buffer,
+        position: start,
+        end,
+    };
+    let (line_start, line_end) = lines.next_line()?.ok_or(ParseError::InvalidMethod)?;
+    parse_request_line(buffer, line_start, line_end, limits, head)?;
+    while let Some((line_start, line_end)) = lines.next_line()? {
+        if line_start == line_end {
+            break;
+        }
+        head.headers
+            .push(parse_field_line(buffer, line_start, line_end)?);
+    }
+    Ok(())
+}
+
+struct Lines<'a> {
+    buffer: &'a [u8],
+    position: usize,
+    end: usize,
+}
+
+impl Lines<'_> {
+    /// The next line without its terminator, as (start, end) offsets.
+    fn next_line(&mut self) -> Result<Option<(usize, usize)>, ParseError> {
+        if self.position >= self.end {
+            return Ok(None);
+        }
+        let start = self.position;
+        let newline = start
+            + find_newline(&self.buffer[start..self.end]).ok_or(ParseError::InvalidHeaderValue)?;
+        self.position = newline + 1;
+        let mut end = newline;
+        if end > start && self.buffer[end - 1] == b'\r' {
+            end -= 1;
+        }
+        Ok(Some((start, end)))
+    }
+}
+
+fn parse_request_line(
+    buffer: &[u8],
+    start: usize,
+    end: usize,
+    limits: &Limits,
+    head: &mut Head,
+) -> Result<(), ParseError> {
+    let line = &buffer[start..end];
+    let method_end = line
+        .iter()
+        .position(|&b| b == b' ')
+        .ok_or(ParseError::InvalidMethod)?;
+    if method_end == 0 || !line[..method_end].iter().all(|&b| is_token_byte(b)) {
+        return Err(ParseError::InvalidMethod);
+    }
+    let rest = &line[method_end + 1..];
+    let target_end = rest
+        .iter()
+        .position(|&b| b == b' ')
+        .ok_or(ParseError::InvalidVersion)?;
+    let target = &rest[..target_end];
+    if target.is_empty() || !target.iter().all(|&b| b > b' ' && b != 0x7f) {
+        return Err(check_bare_cr(line).unwrap_or(ParseError::InvalidTarget));
+    }
+    if target.len() > limits.uri_bytes_max {
+        return Err(ParseError::UriTooLong);
+    }
+    let version_bytes = &rest[target_end + 1..];
+    head.version =
+        Some(parse_version(version_bytes).map_err(|e| check_bare_cr(line).unwrap_or(e))?);
+    head.method = Span::new(start, start + method_end);
+    let target_start = start + method_end + 1;
+    head.target = Span::new(target_start, target_start + target_end);
+    Ok(())
+}
+
+fn check_bare_cr(line: &[u8]) -> Option<ParseError> {
+    line.contains(&b'\r')
+        .then_some(ParseError::BareCarriageReturn)
+}
+
+/// `HTTP-version = "HTTP/" DIGIT "." DIGIT` (RFC 9112 §2.3). Any 1.x above
+/// 1.1 is served as 1.1; another major version is not supported.
+fn parse_version(bytes: &[u8]) -> Result<Version, ParseError> {
+    let [b'H', b'T', b'T', b'P', b'/', major, b'.', minor] = *bytes else {
+        return Err(ParseError::InvalidVersion);
+    };
+    if !major.is_ascii_digit() || !minor.is_ascii_digit() {
+        return Err(ParseError::InvalidVersion);
+    }
+    match (major, minor) {
+        (b'1', b'0') => Ok(Version::Http10),
+        (b'1', _) => Ok(Version::Http11),
+        _ => Err(ParseError::UnsupportedVersion),
+    }
+}
+
+/// `field-line = field-name ":" OWS field-value OWS` (RFC 9112 §5).
+fn parse_field_line(buffer: &[u8], start: usize, end: usize) -> Result<HeaderSpan, ParseError> {
+    let line = &buffer[start..end];
+    if matches!(line.first(), Some(b' ' | b'\t')) {
+        return Err(ParseError::ObsoleteLineFolding);
+    }
+    let colon = line
+        .iter()
+        .position(|&b| b == b':')
+        .ok_or_else(|| check_bare_cr(line).unwrap_or(ParseError::MissingColon))?;
+    let name = &line[..colon];
+    if name.is_empty() {
+        return Err(ParseError::InvalidHeaderName);
+    }
+    if let Some(bad) = name.iter().find(|&&b| !is_token_byte(b)) {
+        return Err(match bad {
+            b' ' | b'\t' => ParseError::WhitespaceBeforeColon,
+            b'\r' => ParseError::BareCarriageReturn,
+            _ => ParseError::InvalidHeaderName,
+        });
+    }
+    let mut value_start = colon + 1;
+    let mut value_end = line.len();
+    while value_start < value_end && matches!(line[value_start], b' ' | b'\t') {
+        value_start += 1;
+    }
+    while value_end > value_start && matches!(line[value_end - 1], b' ' | b'\t') {
+        value_end -= 1;
+    }
+    if let Some(&bad) = line[value_start..value_end]
+        .iter()
+        .find(|&&b| !is_field_value_byte(b))
+    {
+        return Err(if bad == b'\r' {
+            ParseError::BareCarriageReturn
+        } else {
+            ParseError::InvalidHeaderValue
+        });
+    }
+    Ok(HeaderSpan {
+        name: Span::new(start, start + colon),
+        value: Span::new(start + value_start, start + value_end),
+    })
+}
+
+/// `tchar` of RFC 9110 §5.6.2.
+pub fn is_token_byte(byte: u8) -> bool {
+    TOKEN_BYTES[byte as usize]
+}
+
+/// `field-vchar / SP / HTAB` of RFC 9110 §5.5 (obs-text allowed).
+fn is_field_value_byte(byte: u8) -> bool {
+    byte == b'\t' || (byte >= b' ' && byte != 0x7f)
+}
+
+static TOKEN_BYTES: [bool; 256] = token_table();
+
+const fn token_table() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        byte += 1;
+    }
+    table
+}
+
+/// Is `text` a token (RFC 9110 §5.6.2)?
+pub fn is_token(text: &[u8]) -> bool {
+    !text.is_empty() && text.iter().all(|&b| is_token_byte(b))
+}

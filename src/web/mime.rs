@@ -1,0 +1,58 @@
+//! Media types by file extension, for the common web types; text types
+//! carry `charset=utf-8`. Anything unknown is `application/octet-stream`.
+
+/// The `Content-Type` for a file named `name`.
+pub fn content_type(name: &str) -> &'static str {
+    let extension = name.rsplit_once('.').map(|(_, ext)| ext).unwrap_or("");
+    match extension.to_ascii_lowercase().as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" | "map" => "application/json",
+        "txt" | "text" => "text/plain; charset=utf-8",
+        "md" => "text/markdown; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "xml" => "application/xml",
+        "rss" => "application/rss+xml",
+        "atom" => "application/atom+xml",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "ttf" => "font/ttf",
+        "otf" => "font/otf",
+        "pdf" => "application/pdf",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        "ogv" => "video/ogg",
+        "mp3" => "audio/mpeg",
+        "ogg" | "oga" => "audio/ogg",
+        "wav" => "audio/wav",
+        "flac" => "audio/flac",
+        "wasm" => "application/wasm",
+        "zip" => "application/zip",
+        "gz" => "application/gzip",
+        "webmanifest" => "application/manifest+json",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_types_and_fallback() {
+        assert_eq!(content_type("index.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("A.CSS"), "text/css; charset=utf-8");
+        assert_eq!(content_type("app.mjs"), "text/javascript; charset=utf-8");
+        assert_eq!(content_type("font.woff2"), "font/woff2");
+        assert_eq!(content_type("noextension"), "application/octet-stream");
+        assert_eq!(content_type("archive.tar.xz"), "application/octet-stream");
+    }
+}
