@@ -1,0 +1,294 @@
+//! Serving benchmark: strata's HTTP server against nginx, same files, same
+//! machine, same run, loaded by wrk. Prints one line per scenario and
+//! server (median of the rounds) and the ratio.
+//!
+//! Run: `cargo bench --bench http_serve` (needs `nginx` and `wrk`:
+//! `apt-get install -y nginx-light wrk`). Options (environment):
+//! `ROUNDS` (3), `DURATION` (10s), `SCENARIOS` (comma list of
+//! 1k-c64,1k-c256,1k-close,100m,idle).
+//!
+//! The server under test is the real `strata::http::Server` with a handler
+//! that serves files from a folder the way the site will: one `open` per
+//! request, conditional/range helper, `Body::File` (sendfile for large).
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use strata::http::access_log::AccessLog;
+use strata::http::conditional::{Representation, respond};
+use strata::http::{
+    Body, Context, Handler, Limits, Request, RequestBody, Response, Server, Status,
+};
+
+struct FileHandler {
+    root: PathBuf,
+}
+
+impl Handler for FileHandler {
+    fn handle(&self, request: &Request<'_>, _body: &mut RequestBody<'_>) -> Response {
+        let path = self.root.join(request.path.trim_start_matches('/'));
+        let Ok(file) = std::fs::File::open(&path) else {
+            return Response::error(Status::NOT_FOUND, "no such file");
+        };
+        let Ok(metadata) = file.metadata() else {
+            return Response::error(Status::INTERNAL_SERVER_ERROR, "stat failed");
+        };
+        let representation = Representation {
+            length: metadata.len(),
+            etag: None,
+            last_modified: None,
+        };
+        let content_type = strata::web::mime::content_type(&request.path);
+        respond(request, &representation, content_type, |offset, length| {
+            Ok(Body::File {
+                file,
+                offset,
+                length,
+            })
+        })
+    }
+}
+
+struct Wrk {
+    requests_per_second: f64,
+    p99_ms: f64,
+    transfer_per_second: String,
+}
+
+fn run_wrk(url: &str, connections: u32, duration: &str, close: bool) -> Wrk {
+    let mut command = Command::new("wrk");
+    command.args([
+        "--latency",
+        "-t1",
+        &format!("-c{connections}"),
+        &format!("-d{duration}"),
+    ]);
+    if close {
+        command.args(["-H", "Connection: close"]);
+    }
+    let output = command
+        .arg(url)
+        .output()
+        .expect("run wrk (apt-get install wrk)");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let field = |prefix: &str| -> Option<String> {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .map(|l| l.trim().to_string())
+    };
+    let requests_per_second = field("Requests/sec:")
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        .unwrap_or(0.0);
+    let p99_ms = field("99%")
+        .and_then(|l| parse_latency(l.split_whitespace().nth(1)?))
+        .unwrap_or(f64::NAN);
+    let transfer_per_second = field("Transfer/sec:")
+        .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+        .unwrap_or_default();
+    if text.contains("Non-2xx") || text.contains("Socket errors") {
+        eprintln!(
+            "wrk reported: {}",
+            text.lines()
+                .filter(|l| l.contains("Non-2xx") || l.contains("Socket errors"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+    }
+    Wrk {
+        requests_per_second,
+        p99_ms,
+        transfer_per_second,
+    }
+}
+
+fn parse_latency(text: &str) -> Option<f64> {
+    let (number, factor) = if let Some(v) = text.strip_suffix("us") {
+        (v, 0.001)
+    } else if let Some(v) = text.strip_suffix("ms") {
+        (v, 1.0)
+    } else if let Some(v) = text.strip_suffix('s') {
+        (v, 1000.0)
+    } else {
+        return None;
+    };
+    number.parse::<f64>().ok().map(|n| n * factor)
+}
+
+fn start_strata(root: &Path, log: &Path) -> SocketAddr {
+    let limits = Limits {
+        connections_per_client_max: 4096,
+        workers_max: 4096,
+        ..Limits::default()
+    };
+    let context = Context {
+        handler: Arc::new(FileHandler {
+            root: root.to_path_buf(),
+        }),
+        limits,
+        access_log: AccessLog::to_file(log).expect("open access log"),
+        server_name: "strata",
+    };
+    Server::bind("127.0.0.1:0", context)
+        .unwrap()
+        .spawn()
+        .unwrap()
+}
+
+fn start_nginx(root: &Path, folder: &Path) -> (Child, SocketAddr) {
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let config = format!(
+        "worker_processes auto;\ndaemon off;\npid {folder}/nginx.pid;\nerror_log {folder}/nginx-error.log;\n\
+         events {{ worker_connections 8192; }}\n\
+         http {{\n  access_log {folder}/nginx-access.log;\n  sendfile on;\n  tcp_nopush on;\n\
+         keepalive_requests 1000000;\n  client_body_temp_path {folder}/body;\n  proxy_temp_path {folder}/proxy;\n\
+         fastcgi_temp_path {folder}/fastcgi;\n  uwsgi_temp_path {folder}/uwsgi;\n  scgi_temp_path {folder}/scgi;\n\
+         server {{ listen 127.0.0.1:{port}; root {root}; }}\n}}\n",
+        folder = folder.display(),
+        root = root.display(),
+    );
+    let config_path = folder.join("nginx.conf");
+    std::fs::write(&config_path, config).unwrap();
+    let child = Command::new("nginx")
+        .args([
+            "-c",
+            config_path.to_str().unwrap(),
+            "-e",
+            folder.join("nginx-error.log").to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("run nginx (apt-get install nginx-light)");
+    let address: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let started = Instant::now();
+    while TcpStream::connect(address).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "nginx did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (child, address)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    values[values.len() / 2]
+}
+
+/// Opens `count` idle keep-alive connections (each having made one
+/// request), then times a request on a new connection.
+fn idle_then_new_client(address: SocketAddr, count: usize) -> Duration {
+    let mut idle = Vec::with_capacity(count);
+    for _ in 0..count {
+        let mut stream = TcpStream::connect(address).unwrap();
+        stream
+            .write_all(b"GET /1k.html HTTP/1.1\r\nHost: b\r\n\r\n")
+            .unwrap();
+        let mut buffer = [0u8; 4096];
+        let _ = stream.read(&mut buffer).unwrap();
+        idle.push(stream);
+    }
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .write_all(b"GET /1k.html HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let elapsed = started.elapsed();
+    assert!(response.starts_with(b"HTTP/1.1 200"));
+    drop(idle);
+    elapsed
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list" || a == "--test") {
+        return; // `cargo test --benches` runs benches as tests: nothing to do
+    }
+    let rounds: usize = std::env::var("ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let duration = std::env::var("DURATION").unwrap_or_else(|_| "10s".into());
+    let scenarios =
+        std::env::var("SCENARIOS").unwrap_or_else(|_| "1k-c64,1k-c256,1k-close,100m,idle".into());
+    let folder = std::env::temp_dir().join(format!("strata-bench-{}", std::process::id()));
+    let root = folder.join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("1k.html"), vec![b'a'; 1024]).unwrap();
+    let big: Vec<u8> = (0..100 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(root.join("100m.bin"), big).unwrap();
+    let strata = start_strata(&root, &folder.join("strata-access.log"));
+    let (mut nginx_child, nginx) = start_nginx(&root, &folder);
+    println!("strata at {strata}, nginx at {nginx}; {rounds} rounds of {duration}, medians");
+    if let Ok(seconds) = std::env::var("SERVE_ONLY") {
+        // For experiments by hand (strace, perf): serve both, run no load.
+        std::thread::sleep(Duration::from_secs(seconds.parse().unwrap_or(60)));
+    }
+    println!(
+        "{:<12} {:>8} {:>12} {:>10} {:>12}",
+        "scenario", "server", "req/s", "p99 ms", "transfer/s"
+    );
+    for scenario in scenarios.split(',') {
+        if scenario == "idle" {
+            for (name, address) in [("strata", strata), ("nginx", nginx)] {
+                let elapsed = idle_then_new_client(address, 1000);
+                println!(
+                    "{:<12} {:>8} new client answered in {:.2} ms with 1000 idle connections open",
+                    "idle-1000",
+                    name,
+                    elapsed.as_secs_f64() * 1000.0
+                );
+            }
+            continue;
+        }
+        let (path, connections, close) = match scenario {
+            "1k-c64" => ("/1k.html", 64, false),
+            "1k-c256" => ("/1k.html", 256, false),
+            "1k-close" => ("/1k.html", 64, true),
+            "100m" => ("/100m.bin", 4, false),
+            other => panic!("unknown scenario {other}"),
+        };
+        let mut results: Vec<(Vec<f64>, Vec<f64>, String)> =
+            vec![(vec![], vec![], String::new()); 2];
+        for _ in 0..rounds {
+            for (index, address) in [strata, nginx].into_iter().enumerate() {
+                let wrk = run_wrk(
+                    &format!("http://{address}{path}"),
+                    connections,
+                    &duration,
+                    close,
+                );
+                results[index].0.push(wrk.requests_per_second);
+                results[index].1.push(wrk.p99_ms);
+                results[index].2 = wrk.transfer_per_second;
+            }
+        }
+        let mut medians = Vec::new();
+        for (index, name) in ["strata", "nginx"].into_iter().enumerate() {
+            let rps = median(&mut results[index].0);
+            let p99 = median(&mut results[index].1);
+            medians.push(rps);
+            println!(
+                "{scenario:<12} {name:>8} {rps:>12.0} {p99:>10.2} {:>12}",
+                results[index].2
+            );
+        }
+        println!(
+            "{scenario:<12} {:>8} {:>11.2}x",
+            "ratio",
+            medians[0] / medians[1]
+        );
+    }
+    let _ = nginx_child.kill();
+    let _ = nginx_child.wait();
+    let _ = std::fs::remove_dir_all(&folder);
+}
