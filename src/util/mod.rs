@@ -2,5 +2,7 @@
 //! layers above: checksums, integer encodings, dates.
 
 pub mod crc32c;
+pub mod hex;
+pub mod sha2;
 pub mod time;
 pub mod varint;
