@@ -1,8 +1,11 @@
 //! Small, exhaustively tested building blocks with no knowledge of the
 //! layers above: checksums, integer encodings, dates.
 
+pub mod constant_time;
 pub mod crc32c;
 pub mod hex;
+pub mod hmac;
+pub mod pbkdf2;
 pub mod sha2;
 pub mod time;
 pub mod varint;
