@@ -5,6 +5,7 @@ pub mod constant_time;
 pub mod crc32c;
 pub mod hex;
 pub mod hmac;
+pub mod json;
 pub mod pbkdf2;
 pub mod sha2;
 pub mod time;
