@@ -7,6 +7,7 @@ pub mod hex;
 pub mod hmac;
 pub mod json;
 pub mod pbkdf2;
+pub mod rfc3339;
 pub mod sha2;
 pub mod time;
 pub mod varint;
