@@ -671,3 +671,29 @@ mod tests {
         assert!(Timestamp::now() > parsed("2026-01-01T00:00:00Z"));
     }
 }
+
+#[cfg(test)]
+mod mutation_tests {
+    use super::*;
+
+    #[test]
+    fn mutated_texts_never_panic_and_accepted_ones_round_trip() {
+        let alphabet = b"0123456789-:.+TtZz \x7f";
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for round in 0..5000 {
+            let mut text = b"2024-02-29T23:59:60.123456789+05:30".to_vec();
+            for _ in 0..1 + round % 3 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let position = (state as usize >> 8) % text.len();
+                text[position] = alphabet[(state as usize >> 32) % alphabet.len()];
+            }
+            let text = String::from_utf8(text).unwrap();
+            if let Ok(timestamp) = Timestamp::parse(&text) {
+                let again = Timestamp::parse(&timestamp.to_string());
+                assert_eq!(again, Ok(timestamp), "round {round}: {text}");
+            }
+        }
+    }
+}

@@ -534,3 +534,43 @@ fn large_objects_still_detect_duplicate_keys() {
         101
     );
 }
+
+/// xorshift64: a tiny deterministic generator; failures print the seed.
+fn next_random(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+#[test]
+fn mutated_inputs_never_panic_and_accepted_ones_round_trip() {
+    let seeds: Vec<&[u8]> = vec![
+        RFC8259_IMAGE.as_bytes(),
+        RFC8259_ADDRESSES.as_bytes(),
+        br#"{"a":["\u00e9\uD834\uDD1E",1.5e-3,-0,true,null,{}]}"#,
+    ];
+    let alphabet =
+        b"{}[]\",:\\/ u0123456789abcdefABCDEFeE+-.tfnrl\x00\x1f\x7f\x80\xbf\xc3\xed\xf0\xff";
+    let mut state = 0x1234_5678_9abc_def1u64;
+    for round in 0..3000 {
+        let seed = seeds[round % seeds.len()];
+        let mut input = seed.to_vec();
+        for _ in 0..1 + next_random(&mut state) % 4 {
+            let position = (next_random(&mut state) as usize) % (input.len() + 1);
+            let byte = alphabet[(next_random(&mut state) as usize) % alphabet.len()];
+            match next_random(&mut state) % 3 {
+                0 if position < input.len() => input[position] = byte,
+                1 => input.insert(position, byte),
+                _ => input.truncate(position),
+            }
+        }
+        if let Ok(value) = parse(&input) {
+            let written = to_compact(&value);
+            assert_eq!(parse(written.as_bytes()), Ok(value), "round {round}");
+        } else {
+            let error = parse(&input).unwrap_err();
+            assert!(error.offset <= input.len(), "round {round}: {error:?}");
+        }
+    }
+}
