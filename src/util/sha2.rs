@@ -300,19 +300,32 @@ fn compress_block_portable(state: &mut [u32; 8], block: &[u8]) {
             .wrapping_add(s1);
     }
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
-    for (constant, word) in ROUND_CONSTANTS.iter().zip(schedule) {
-        let big_s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
-        let choose = (e & f) ^ (!e & g);
-        let t1 = h
-            .wrapping_add(big_s1)
-            .wrapping_add(choose)
-            .wrapping_add(*constant)
-            .wrapping_add(word);
-        let big_s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
-        let majority = (a & b) ^ (a & c) ^ (b & c);
-        let t2 = big_s0.wrapping_add(majority);
-        (h, g, f, e) = (g, f, e, d.wrapping_add(t1));
-        (d, c, b, a) = (c, b, a, t1.wrapping_add(t2));
+    // One round; the callers rotate the variable names instead of moving
+    // eight values each round.
+    macro_rules! round {
+        ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $t:expr) => {
+            let big_s1 = $e.rotate_right(6) ^ $e.rotate_right(11) ^ $e.rotate_right(25);
+            let choose = $g ^ ($e & ($f ^ $g));
+            let t1 = $h
+                .wrapping_add(big_s1)
+                .wrapping_add(choose)
+                .wrapping_add(ROUND_CONSTANTS[$t])
+                .wrapping_add(schedule[$t]);
+            let big_s0 = $a.rotate_right(2) ^ $a.rotate_right(13) ^ $a.rotate_right(22);
+            let majority = ($a & $b) | ($c & ($a | $b));
+            $d = $d.wrapping_add(t1);
+            $h = t1.wrapping_add(big_s0.wrapping_add(majority));
+        };
+    }
+    for t in (0..64).step_by(8) {
+        round!(a, b, c, d, e, f, g, h, t);
+        round!(h, a, b, c, d, e, f, g, t + 1);
+        round!(g, h, a, b, c, d, e, f, t + 2);
+        round!(f, g, h, a, b, c, d, e, t + 3);
+        round!(e, f, g, h, a, b, c, d, t + 4);
+        round!(d, e, f, g, h, a, b, c, t + 5);
+        round!(c, d, e, f, g, h, a, b, t + 6);
+        round!(b, c, d, e, f, g, h, a, t + 7);
     }
     for (word, value) in state.iter_mut().zip([a, b, c, d, e, f, g, h]) {
         *word = word.wrapping_add(value);
