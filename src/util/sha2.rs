@@ -303,7 +303,8 @@ fn compress_block_portable(state: &mut [u32; 8], block: &[u8]) {
     // One round; the callers rotate the variable names instead of moving
     // eight values each round.
     macro_rules! round {
-        ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $t:expr) => {
+        ($a:ident, $b:ident, $c:ident, $d:ident,
+         $e:ident, $f:ident, $g:ident, $h:ident, $t:expr) => {
             let big_s1 = $e.rotate_right(6) ^ $e.rotate_right(11) ^ $e.rotate_right(25);
             let choose = $g ^ ($e & ($f ^ $g));
             let t1 = $h
