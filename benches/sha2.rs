@@ -1,11 +1,15 @@
 //! SHA-224 throughput over 16 KiB blocks, printed in the shape of
 //! `openssl speed -evp sha224` so the two compare at a glance.
 //!
+//! Also times one PBKDF2-HMAC-SHA256 derivation at the recommended
+//! iteration count, the cost of checking the owner's token once.
+//!
 //! Run with `cargo bench --bench sha2`; compare with
 //! `openssl speed -evp sha224 -bytes 16384` on the same machine.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+use strata::util::pbkdf2::{ITERATIONS_RECOMMENDED, pbkdf2_hmac_sha256};
 use strata::util::sha2::{Backend, Sha224};
 
 /// Bytes hashed per call, as openssl's largest default block size.
@@ -31,6 +35,19 @@ fn main() {
             bytes / elapsed.as_secs_f64() / 1000.0,
         );
     }
+    time_pbkdf2();
+}
+
+fn time_pbkdf2() {
+    let mut key = [0u8; 32];
+    let start = Instant::now();
+    pbkdf2_hmac_sha256(b"token", b"salt", ITERATIONS_RECOMMENDED, &mut key)
+        .expect("valid parameters");
+    black_box(key);
+    println!(
+        "pbkdf2-hmac-sha256 {ITERATIONS_RECOMMENDED} iterations: {:.1} ms",
+        start.elapsed().as_secs_f64() * 1000.0
+    );
 }
 
 /// Hashes `block` one-shot repeatedly for RUN_DURATION_MS.

@@ -4,6 +4,7 @@
 //! Verify a received tag with [`crate::util::constant_time::constant_time_eq`],
 //! never with `==`.
 
+use crate::util::constant_time::constant_time_eq;
 use crate::util::sha2::{BLOCK_BYTES, SHA256_DIGEST_BYTES, Sha256, sha256};
 
 /// Bytes in an HMAC-SHA256 tag.
@@ -56,6 +57,12 @@ pub fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; HMAC_SHA256_BYTES] {
     let mut mac = HmacSha256::new(key);
     mac.update(data);
     mac.finalize()
+}
+
+/// Is `tag` the HMAC-SHA256 of `data` under `key`? Compared in constant
+/// time; a truncated tag never matches.
+pub fn verify_hmac_sha256(key: &[u8], data: &[u8], tag: &[u8]) -> bool {
+    constant_time_eq(&hmac_sha256(key, data), tag)
 }
 
 #[cfg(test)]
@@ -140,6 +147,18 @@ than block-size data. The key needs to be hashed before being used by the HMAC a
         let expected = hmac_sha256(b"key", b"hello world");
         assert_eq!(first.finalize(), expected);
         assert_eq!(second.finalize(), expected);
+    }
+
+    #[test]
+    fn verify_accepts_the_tag_and_rejects_any_other() {
+        let tag = hmac_sha256(b"key", b"message");
+        assert!(verify_hmac_sha256(b"key", b"message", &tag));
+        assert!(!verify_hmac_sha256(b"key", b"message!", &tag));
+        assert!(!verify_hmac_sha256(b"kez", b"message", &tag));
+        assert!(!verify_hmac_sha256(b"key", b"message", &tag[..31]));
+        let mut flipped = tag;
+        flipped[31] ^= 1;
+        assert!(!verify_hmac_sha256(b"key", b"message", &flipped));
     }
 
     #[test]

@@ -8,6 +8,11 @@ use std::fmt;
 /// RFC 8018 §5.2: the derived key is at most (2^32 - 1) blocks long.
 pub const DERIVED_KEY_BYTES_MAX: u64 = (u32::MAX as u64) * HMAC_SHA256_BYTES as u64;
 
+/// A sensible iteration count for stored password hashes (OWASP's 2023
+/// advice for PBKDF2-HMAC-SHA256). Each verification then costs a few
+/// hundred milliseconds: verify a token once per session, not per request.
+pub const ITERATIONS_RECOMMENDED: u32 = 600_000;
+
 /// Why a derivation was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pbkdf2Error {
