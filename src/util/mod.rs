@@ -1,6 +1,7 @@
 //! Small, exhaustively tested building blocks with no knowledge of the
 //! layers above: checksums, integer encodings, dates.
 
+pub mod base64;
 pub mod constant_time;
 pub mod crc32c;
 pub mod hex;
