@@ -152,6 +152,18 @@ fn digits_length(bytes: &[u8]) -> usize {
 }
 
 impl Value {
+    /// An object with `members` in the given order, e.g.
+    /// `Value::object([("camliVersion", Value::from(1u32))])`. Names must
+    /// be distinct: the writers refuse duplicates where they would matter.
+    pub fn object<Name: Into<String>>(members: impl IntoIterator<Item = (Name, Value)>) -> Value {
+        Value::Object(
+            members
+                .into_iter()
+                .map(|(name, value)| (name.into(), value))
+                .collect(),
+        )
+    }
+
     /// The string, if this is a string.
     pub fn as_str(&self) -> Option<&str> {
         match self {
@@ -307,6 +319,19 @@ mod tests {
             let number = Number::from_f64(value).unwrap();
             assert_eq!(number.as_f64(), Some(value));
         }
+    }
+
+    #[test]
+    fn object_keeps_members_in_the_given_order() {
+        let object = Value::object([("z", Value::Null), ("a", Value::from(true))]);
+        let names: Vec<&str> = object
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        assert_eq!(names, ["z", "a"]);
+        assert_eq!(object.to_string(), r#"{"z":null,"a":true}"#);
     }
 
     #[test]
