@@ -4,7 +4,21 @@
 pub mod args;
 mod serve;
 
-use args::Command;
+use args::{ArgError, Command};
+
+/// Why a command failed: a usage error (exit code 2) or a failure while
+/// running (exit code 1). Messages are printed after `strata COMMAND: `.
+#[derive(Debug)]
+pub enum Failure {
+    Usage(String),
+    Runtime(String),
+}
+
+impl From<ArgError> for Failure {
+    fn from(error: ArgError) -> Failure {
+        Failure::Usage(error.0)
+    }
+}
 
 const COMMANDS: &[&Command] = &[&serve::COMMAND];
 
@@ -61,8 +75,12 @@ pub fn run(args: &[String]) -> i32 {
     };
     match result {
         Ok(()) => 0,
-        Err(error) => {
-            eprintln!("{}", error.0);
+        Err(Failure::Usage(message)) => {
+            eprintln!("{message}");
+            2
+        }
+        Err(Failure::Runtime(message)) => {
+            eprintln!("strata {}: {message}", command.name);
             1
         }
     }

@@ -4,7 +4,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::args::{ArgError, Command, Flag, Parsed};
+use super::Failure;
+use super::args::{Command, Flag, Parsed};
 use crate::http::access_log::AccessLog;
 use crate::http::{Context, Limits, Server};
 use crate::web::{App, SERVER_NAME};
@@ -114,17 +115,13 @@ pub const COMMAND: Command = Command {
 };
 
 /// Runs `strata serve`; returns only on a start-up error.
-pub fn run(parsed: &Parsed) -> Result<(), ArgError> {
+pub fn run(parsed: &Parsed) -> Result<(), Failure> {
     let limits = limits(parsed)?;
     let data = PathBuf::from(parsed.get(&COMMAND, "data").unwrap_or_default());
     let listen = parsed.get(&COMMAND, "listen").unwrap_or_default();
     let access_log = access_log(&parsed.get(&COMMAND, "access-log").unwrap_or_default())?;
-    std::fs::create_dir_all(&data).map_err(|e| {
-        ArgError(format!(
-            "strata serve: cannot create {}: {e}",
-            data.display()
-        ))
-    })?;
+    std::fs::create_dir_all(&data)
+        .map_err(|e| Failure::Runtime(format!("cannot create {}: {e}", data.display())))?;
     let context = Context {
         handler: Arc::new(App::new()),
         limits,
@@ -132,26 +129,26 @@ pub fn run(parsed: &Parsed) -> Result<(), ArgError> {
         server_name: SERVER_NAME,
     };
     let server = Server::bind(listen.as_str(), context)
-        .map_err(|e| ArgError(format!("strata serve: cannot listen on {listen}: {e}")))?;
+        .map_err(|e| Failure::Runtime(format!("cannot listen on {listen}: {e}")))?;
     let address = server
         .local_addr()
-        .map_err(|e| ArgError(format!("strata serve: {e}")))?;
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
     let mut stdout = std::io::stdout();
     let _ = writeln!(stdout, "listening on http://{address}/");
     let _ = stdout.flush();
     server.run()
 }
 
-fn access_log(target: &str) -> Result<AccessLog, ArgError> {
+fn access_log(target: &str) -> Result<AccessLog, Failure> {
     match target {
         "off" => Ok(AccessLog::off()),
         "-" => Ok(AccessLog::to_stderr()),
         path => AccessLog::to_file(std::path::Path::new(path))
-            .map_err(|e| ArgError(format!("strata serve: cannot open access log {path}: {e}"))),
+            .map_err(|e| Failure::Runtime(format!("cannot open access log {path}: {e}"))),
     }
 }
 
-fn limits(parsed: &Parsed) -> Result<Limits, ArgError> {
+fn limits(parsed: &Parsed) -> Result<Limits, Failure> {
     let command = &COMMAND;
     let bytes = |name| parsed.bytes(command, name).map(|b| b as usize);
     Ok(Limits {

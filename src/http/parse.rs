@@ -402,3 +402,254 @@ const fn token_table() -> [bool; 256] {
 pub fn is_token(text: &[u8]) -> bool {
     !text.is_empty() && text.iter().all(|&b| is_token_byte(b))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Scans and parses `input` with default limits.
+    fn parse(input: &[u8]) -> Result<Option<(Head, usize)>, ParseError> {
+        parse_with(input, &Limits::default())
+    }
+
+    fn parse_with(input: &[u8], limits: &Limits) -> Result<Option<(Head, usize)>, ParseError> {
+        let mut scanner = HeadScanner::default();
+        let Some(end) = scanner.scan(input, limits)? else {
+            return Ok(None);
+        };
+        let mut head = Head::default();
+        parse_head(input, scanner.request_start(), end, limits, &mut head)?;
+        Ok(Some((head, end)))
+    }
+
+    fn fields(input: &[u8]) -> Vec<(String, String)> {
+        let (head, _) = parse(input).unwrap().unwrap();
+        let text = |span: Span| String::from_utf8(span.of(input).to_vec()).unwrap();
+        head.headers
+            .iter()
+            .map(|h| (text(h.name), text(h.value)))
+            .collect()
+    }
+
+    /// Each rule, one case a row: input and expected error.
+    #[test]
+    fn every_rule_has_its_error() {
+        let cases: &[(&[u8], ParseError)] = &[
+            (b"G(T / HTTP/1.1\r\n\r\n", ParseError::InvalidMethod),
+            (b" GET / HTTP/1.1\r\n\r\n", ParseError::InvalidMethod),
+            (b"GET\r\n\r\n", ParseError::InvalidMethod),
+            (b"GET  / HTTP/1.1\r\n\r\n", ParseError::InvalidTarget),
+            (b"GET /\x01 HTTP/1.1\r\n\r\n", ParseError::InvalidTarget),
+            (
+                b"GET /a\rb HTTP/1.1\r\n\r\n",
+                ParseError::BareCarriageReturn,
+            ),
+            (b"GET /\r\n\r\n", ParseError::InvalidVersion),
+            (b"GET / HTTP/1.1 \r\n\r\n", ParseError::InvalidVersion),
+            (b"GET / HTTP/11\r\n\r\n", ParseError::InvalidVersion),
+            (b"GET / HTTP/a.b\r\n\r\n", ParseError::InvalidVersion),
+            (b"GET / HTTP/2.0\r\n\r\n", ParseError::UnsupportedVersion),
+            (
+                b"GET / HTTP/1.1\r\nHost : x\r\n\r\n",
+                ParseError::WhitespaceBeforeColon,
+            ),
+            (
+                b"GET / HTTP/1.1\r\nHost\t: x\r\n\r\n",
+                ParseError::WhitespaceBeforeColon,
+            ),
+            (
+                b"GET / HTTP/1.1\r\nA: 1\r\n b\r\n\r\n",
+                ParseError::ObsoleteLineFolding,
+            ),
+            (
+                b"GET / HTTP/1.1\r\nA: 1\r\n\tb\r\n\r\n",
+                ParseError::ObsoleteLineFolding,
+            ),
+            (
+                b"GET / HTTP/1.1\r\nNoColon\r\n\r\n",
+                ParseError::MissingColon,
+            ),
+            (
+                b"GET / HTTP/1.1\r\n: v\r\n\r\n",
+                ParseError::InvalidHeaderName,
+            ),
+            (
+                b"GET / HTTP/1.1\r\nA\"B: v\r\n\r\n",
+                ParseError::InvalidHeaderName,
+            ),
+            (
+                b"GET / HTTP/1.1\r\nA: x\x00y\r\n\r\n",
+                ParseError::InvalidHeaderValue,
+            ),
+            (
+                b"GET / HTTP/1.1\r\nA: x\x7fy\r\n\r\n",
+                ParseError::InvalidHeaderValue,
+            ),
+            (
+                b"GET / HTTP/1.1\r\nA: x\ry\r\n\r\n",
+                ParseError::BareCarriageReturn,
+            ),
+        ];
+        for (input, expected) in cases {
+            let got = parse(input).map(|r| r.is_some());
+            assert_eq!(got, Err(*expected), "{:?}", String::from_utf8_lossy(input));
+        }
+    }
+
+    #[test]
+    fn a_typical_request_parses_to_spans() {
+        let input = b"GET /index.html?q=1 HTTP/1.1\r\nHost: example.org\r\nAccept: */*\r\n\r\n";
+        let (head, end) = parse(input).unwrap().unwrap();
+        assert_eq!(end, input.len());
+        assert_eq!(head.method.of(input), b"GET");
+        assert_eq!(head.target.of(input), b"/index.html?q=1");
+        assert_eq!(head.version, Some(Version::Http11));
+        assert_eq!(head.headers.len(), 2);
+    }
+
+    #[test]
+    fn incomplete_heads_ask_for_more_at_every_cut() {
+        let input = b"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n";
+        for cut in 0..input.len() {
+            assert_eq!(
+                parse(&input[..cut]).map(|r| r.is_some()),
+                Ok(false),
+                "cut at {cut}"
+            );
+        }
+        assert!(parse(input).unwrap().is_some());
+    }
+
+    #[test]
+    fn scanning_across_reads_finds_the_same_end() {
+        let input = b"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\n\r\nNEXT";
+        let limits = Limits::default();
+        let mut scanner = HeadScanner::default();
+        let mut found = None;
+        for filled in 1..=input.len() {
+            if let Some(end) = scanner.scan(&input[..filled], &limits).unwrap() {
+                found = Some(end);
+                break;
+            }
+        }
+        assert_eq!(found, Some(input.len() - 4));
+    }
+
+    #[test]
+    fn values_are_trimmed_and_may_hold_inner_spaces_and_obs_text() {
+        let input = b"GET / HTTP/1.1\r\nA:  x y \t\r\nB:\r\nC: caf\xc3\xa9\r\n\r\n";
+        let got = fields(input);
+        assert_eq!(got[0], ("A".into(), "x y".into()));
+        assert_eq!(got[1], ("B".into(), "".into()));
+        assert_eq!(got[2], ("C".into(), "café".into()));
+    }
+
+    #[test]
+    fn bare_lf_line_ends_are_accepted() {
+        let input = b"GET / HTTP/1.0\nHost: a\n\n";
+        let (head, end) = parse(input).unwrap().unwrap();
+        assert_eq!(end, input.len());
+        assert_eq!(head.version, Some(Version::Http10));
+        assert_eq!(head.headers.len(), 1);
+    }
+
+    #[test]
+    fn leading_empty_lines_are_skipped_but_bounded() {
+        let (head, _) = parse(b"\r\n\r\nGET / HTTP/1.1\r\n\r\n").unwrap().unwrap();
+        assert_eq!(head.method.start, 4);
+        let limits = Limits {
+            request_line_bytes_max: 10,
+            ..Limits::default()
+        };
+        let flood = b"\r\n".repeat(20);
+        assert_eq!(
+            parse_with(&flood, &limits).map(|r| r.is_some()),
+            Err(ParseError::RequestLineTooLong)
+        );
+    }
+
+    #[test]
+    fn later_minor_versions_are_served_as_1_1() {
+        let (head, _) = parse(b"GET / HTTP/1.9\r\n\r\n").unwrap().unwrap();
+        assert_eq!(head.version, Some(Version::Http11));
+    }
+
+    #[test]
+    fn size_limits_fail_early_even_without_a_line_end() {
+        let limits = Limits {
+            request_line_bytes_max: 32,
+            header_line_bytes_max: 16,
+            headers_bytes_max: 40,
+            headers_count_max: 2,
+            uri_bytes_max: 8,
+            ..Limits::default()
+        };
+        let check = |input: &[u8]| parse_with(input, &limits).map(|r| r.is_some());
+        assert_eq!(check(&[b'G'; 33]), Err(ParseError::RequestLineTooLong));
+        assert_eq!(
+            check(b"GET /123456789 HTTP/1.1\r\n\r\n"),
+            Err(ParseError::UriTooLong)
+        );
+        assert_eq!(
+            check(b"GET / HTTP/1.1\r\nA: 0123456789abcdef"),
+            Err(ParseError::HeaderLineTooLong)
+        );
+        assert_eq!(
+            check(b"GET / HTTP/1.1\r\nA: 0123456789\r\nB: 0123456789\r\nC: 0123456789a"),
+            Err(ParseError::HeadersTooLarge)
+        );
+        assert_eq!(
+            check(b"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n"),
+            Err(ParseError::TooManyHeaders)
+        );
+        assert_eq!(check(b"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\n\r\n"), Ok(true));
+    }
+
+    #[test]
+    fn errors_map_to_their_statuses() {
+        assert_eq!(
+            ParseError::RequestLineTooLong.status(),
+            Status::URI_TOO_LONG
+        );
+        assert_eq!(ParseError::UriTooLong.status(), Status::URI_TOO_LONG);
+        assert_eq!(
+            ParseError::TooManyHeaders.status(),
+            Status::HEADER_FIELDS_TOO_LARGE
+        );
+        assert_eq!(
+            ParseError::HeaderLineTooLong.status(),
+            Status::HEADER_FIELDS_TOO_LARGE
+        );
+        assert_eq!(
+            ParseError::UnsupportedVersion.status(),
+            Status::HTTP_VERSION_NOT_SUPPORTED
+        );
+        assert_eq!(ParseError::MissingColon.status(), Status::BAD_REQUEST);
+    }
+
+    #[test]
+    fn token_table_matches_rfc9110() {
+        let tchars: Vec<u8> = (0u8..=255).filter(|&b| is_token_byte(b)).collect();
+        let expected: Vec<u8> =
+            b"!#$%&'*+-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ^_`abcdefghijklmnopqrstuvwxyz|~"
+                .to_vec();
+        assert_eq!(tchars, expected);
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        let mut state = 0x1234_5678_9abc_def0u64;
+        let alphabet = b"GET /HTP1.\r\n: \tAa\x00\x7f\xff%";
+        for _ in 0..20_000 {
+            let length = (state % 64) as usize;
+            let mut input = Vec::with_capacity(length);
+            for _ in 0..length {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                input.push(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            let _ = parse(&input);
+        }
+    }
+}
