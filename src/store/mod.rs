@@ -1,1 +1,7 @@
 //! The embedded LSM key-value store (LevelDB's design). See FORMAT.md.
+//!
+//! Layers, bottom up: `env` (all file I/O), `log` (the write-ahead log),
+//! `dbformat` (internal keys), `write_batch`, `skiplist` and `memtable`,
+//! `version` (MANIFEST edits), `table` (SSTables).
+
+pub mod env;
