@@ -5,3 +5,7 @@
 //! `version` (MANIFEST edits), `table` (SSTables).
 
 pub mod env;
+pub mod log;
+
+#[cfg(test)]
+mod testing;
