@@ -4,8 +4,11 @@
 //! `dbformat` (internal keys), `write_batch`, `skiplist` and `memtable`,
 //! `version` (MANIFEST edits), `table` (SSTables).
 
+pub mod comparator;
+pub mod dbformat;
 pub mod env;
 pub mod log;
+pub mod write_batch;
 
 #[cfg(test)]
 mod testing;
