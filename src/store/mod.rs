@@ -8,6 +8,9 @@ pub mod comparator;
 pub mod dbformat;
 pub mod env;
 pub mod log;
+pub mod memtable;
+pub mod skiplist;
+pub mod slot_arena;
 pub mod write_batch;
 
 #[cfg(test)]
