@@ -1,0 +1,229 @@
+//! An atomic group of updates (LevelDB's `WriteBatch`), kept in the exact
+//! byte form the WAL stores (FORMAT.md, "Write batch"):
+//!
+//! ```text
+//! rep    := sequence: fixed64, count: fixed32, record{count}
+//! record := 0x01 varstring(key) varstring(value)      (Value)
+//!         | 0x00 varstring(key)                       (Deletion)
+//!         | 0x02 varstring(key) varstring(pointer)    (ValuePointer)
+//! ```
+//!
+//! The records of a batch get consecutive sequence numbers starting at the
+//! header's. A rep read back from the WAL may be damaged despite its
+//! checksum (a bug, a bad disk): `iterate` checks every byte and returns
+//! an error instead of panicking.
+
+use crate::store::dbformat::{SequenceNumber, ValueType};
+use crate::util::varint;
+use std::fmt;
+
+/// Bytes of the header: sequence (8) and count (4).
+pub const HEADER_BYTES: usize = 12;
+
+/// Why a rep is not a valid batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteBatchError {
+    /// Shorter than the 12-byte header.
+    TooSmall { bytes: usize },
+    /// A record at `offset` is cut short or its lengths are bad.
+    BadRecord { offset: usize },
+    /// A record at `offset` starts with an unknown tag byte.
+    UnknownTag { tag: u8, offset: usize },
+    /// The header's count disagrees with the records found.
+    WrongCount { header: u32, found: u32 },
+}
+
+impl fmt::Display for WriteBatchError {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WriteBatchError::TooSmall { bytes } => {
+                write!(
+                    formatter,
+                    "write batch of {bytes} bytes is shorter than its header"
+                )
+            }
+            WriteBatchError::BadRecord { offset } => {
+                write!(formatter, "bad write batch record at byte {offset}")
+            }
+            WriteBatchError::UnknownTag { tag, offset } => {
+                write!(formatter, "unknown write batch tag {tag} at byte {offset}")
+            }
+            WriteBatchError::WrongCount { header, found } => {
+                write!(
+                    formatter,
+                    "write batch says {header} records, holds {found}"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for WriteBatchError {}
+
+/// Receives the records of a batch, in order.
+pub trait Handler {
+    fn put(&mut self, key: &[u8], value: &[u8]);
+    fn delete(&mut self, key: &[u8]);
+    /// A value kept in the value log; `pointer` is its encoded location.
+    fn put_value_pointer(&mut self, key: &[u8], pointer: &[u8]);
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct WriteBatch {
+    rep: Vec<u8>,
+}
+
+impl Default for WriteBatch {
+    fn default() -> WriteBatch {
+        WriteBatch::new()
+    }
+}
+
+impl fmt::Debug for WriteBatch {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (sequence, count) = (self.sequence(), self.count());
+        write!(
+            formatter,
+            "WriteBatch {{ sequence: {sequence}, count: {count}, "
+        )?;
+        write!(formatter, "bytes: {} }}", self.rep.len())
+    }
+}
+
+impl WriteBatch {
+    pub fn new() -> WriteBatch {
+        WriteBatch {
+            rep: vec![0; HEADER_BYTES],
+        }
+    }
+
+    /// A batch over bytes read back from the WAL; checks the header and
+    /// every record.
+    pub fn from_contents(rep: Vec<u8>) -> Result<WriteBatch, WriteBatchError> {
+        if rep.len() < HEADER_BYTES {
+            return Err(WriteBatchError::TooSmall { bytes: rep.len() });
+        }
+        let batch = WriteBatch { rep };
+        batch.iterate(&mut Validate)?;
+        Ok(batch)
+    }
+
+    /// The rep, as the WAL stores it.
+    pub fn contents(&self) -> &[u8] {
+        &self.rep
+    }
+
+    pub fn put(&mut self, key: &[u8], value: &[u8]) {
+        self.add_record(ValueType::Value, key, Some(value));
+    }
+
+    pub fn delete(&mut self, key: &[u8]) {
+        self.add_record(ValueType::Deletion, key, None);
+    }
+
+    pub fn put_value_pointer(&mut self, key: &[u8], pointer: &[u8]) {
+        self.add_record(ValueType::ValuePointer, key, Some(pointer));
+    }
+
+    fn add_record(&mut self, value_type: ValueType, key: &[u8], value: Option<&[u8]>) {
+        let count = self
+            .count()
+            .checked_add(1)
+            .expect("write batch over u32::MAX records");
+        self.set_count(count);
+        self.rep.push(value_type as u8);
+        varint::put_length_prefixed(&mut self.rep, key);
+        if let Some(value) = value {
+            varint::put_length_prefixed(&mut self.rep, value);
+        }
+    }
+
+    /// Removes every record (keeps the allocation).
+    pub fn clear(&mut self) {
+        self.rep.clear();
+        self.rep.resize(HEADER_BYTES, 0);
+    }
+
+    /// Bytes of the rep: what the batch costs in the WAL.
+    pub fn approximate_size(&self) -> usize {
+        self.rep.len()
+    }
+
+    pub fn count(&self) -> u32 {
+        varint::get_fixed32(&self.rep[8..]).expect("rep always holds its header")
+    }
+
+    pub fn set_count(&mut self, count: u32) {
+        self.rep[8..HEADER_BYTES].copy_from_slice(&count.to_le_bytes());
+    }
+
+    /// Sequence number of the first record.
+    pub fn sequence(&self) -> SequenceNumber {
+        varint::get_fixed64(&self.rep).expect("rep always holds its header")
+    }
+
+    pub fn set_sequence(&mut self, sequence: SequenceNumber) {
+        self.rep[..8].copy_from_slice(&sequence.to_le_bytes());
+    }
+
+    /// Appends the records of `source` (group commit joins batches so).
+    pub fn append(&mut self, source: &WriteBatch) {
+        let count = self.count().checked_add(source.count());
+        self.set_count(count.expect("write batch over u32::MAX records"));
+        self.rep.extend_from_slice(&source.rep[HEADER_BYTES..]);
+    }
+
+    /// Calls `handler` for each record in order. On bad bytes, returns the
+    /// error after the records before them were handled.
+    pub fn iterate(&self, handler: &mut dyn Handler) -> Result<(), WriteBatchError> {
+        let mut offset = HEADER_BYTES;
+        let mut found: u32 = 0;
+        while offset < self.rep.len() {
+            offset = self.handle_record(offset, handler)?;
+            found = found.saturating_add(1);
+        }
+        let header = self.count();
+        if found != header {
+            return Err(WriteBatchError::WrongCount { header, found });
+        }
+        Ok(())
+    }
+
+    /// Handles the record at `offset`; returns the offset after it.
+    fn handle_record(
+        &self,
+        offset: usize,
+        handler: &mut dyn Handler,
+    ) -> Result<usize, WriteBatchError> {
+        let tag = self.rep[offset];
+        let bad = WriteBatchError::BadRecord { offset };
+        let value_type =
+            ValueType::from_byte(tag).ok_or(WriteBatchError::UnknownTag { tag, offset })?;
+        let mut at = offset + 1;
+        let (key, used) = varint::get_length_prefixed(&self.rep[at..]).ok_or(bad)?;
+        at += used;
+        if value_type == ValueType::Deletion {
+            handler.delete(key);
+            return Ok(at);
+        }
+        let (value, used) = varint::get_length_prefixed(&self.rep[at..]).ok_or(bad)?;
+        at += used;
+        match value_type {
+            ValueType::Value => handler.put(key, value),
+            _ => handler.put_value_pointer(key, value),
+        }
+        Ok(at)
+    }
+}
+
+/// A handler that does nothing, to check a rep.
+struct Validate;
+
+impl Handler for Validate {
+    fn put(&mut self, _key: &[u8], _value: &[u8]) {}
+    fn delete(&mut self, _key: &[u8]) {}
+    fn put_value_pointer(&mut self, _key: &[u8], _pointer: &[u8]) {}
+}
+
+#[cfg(test)]
+mod tests;
