@@ -14,12 +14,12 @@ pub mod comparator;
 pub mod error;
 pub mod filter;
 pub mod filter_block;
-// pub mod format;
+pub mod format;
 pub mod iterator;
 // pub mod table;
 // pub mod table_builder;
 
-// #[cfg(test)]
-// mod test_file;
+#[cfg(test)]
+mod test_file;
 #[cfg(test)]
 mod test_rng;

@@ -76,3 +76,22 @@ impl RandomAccessFile for MemRandomAccessFile {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_bytes_read_back_and_short_reads_are_unexpected_eof() {
+        let mut writer = MemWritableFile::default();
+        writer.append(b"hello ").unwrap();
+        writer.append(b"world").unwrap();
+        let reader = MemRandomAccessFile::new(writer.contents());
+        let mut buf = [0u8; 5];
+        reader.read_exact_at(&mut buf, 6).unwrap();
+        assert_eq!(&buf, b"world");
+        let error = reader.read_exact_at(&mut buf, 7).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
+        assert_eq!(reader.reads(), 2);
+    }
+}
