@@ -9,7 +9,7 @@
 
 pub mod block;
 pub mod block_builder;
-// pub mod cache;
+pub mod cache;
 pub mod comparator;
 pub mod error;
 pub mod filter;
