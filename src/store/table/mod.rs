@@ -16,10 +16,18 @@ pub mod filter;
 pub mod filter_block;
 pub mod format;
 pub mod iterator;
-// pub mod table;
-// pub mod table_builder;
+pub mod options;
+#[allow(
+    clippy::module_inception,
+    reason = "LevelDB's layout: table/table.cc reads a table"
+)]
+pub mod table;
+pub mod table_builder;
+pub mod table_iter;
 
 #[cfg(test)]
 mod test_file;
 #[cfg(test)]
 mod test_rng;
+#[cfg(test)]
+mod tests;
