@@ -338,3 +338,248 @@ fn builder_reports_write_failure_and_refuses_further_work() {
     assert!(builder.add(b"zzzz", b"").is_err());
     assert!(builder.finish().is_err());
 }
+
+/// 30 entries in 64-byte blocks with a bloom filter: a few hundred bytes
+/// in which every structure of the format appears.
+fn small_table() -> (TableOptions, Model, Vec<u8>) {
+    let options = TableOptions {
+        block_size_bytes: 64,
+        block_restart_interval_entries: 2,
+        filter_policy: Some(Arc::new(BloomFilterPolicy::new(10))),
+        ..TableOptions::default()
+    };
+    let model: Model = (0..30u32)
+        .map(|index| {
+            (
+                format!("key{index:03}").into_bytes(),
+                format!("value{index}").into_bytes(),
+            )
+        })
+        .collect();
+    let contents = build(&options, &model);
+    (options, model, contents)
+}
+
+fn assert_corruption(error: &TableError, context: &str) {
+    assert!(
+        error.is_corruption(),
+        "{context}: expected corruption, got {error}"
+    );
+    assert!(
+        error.to_string().contains("000042.ldb"),
+        "{context}: error names the file"
+    );
+}
+
+/// Every answer of `table` is the model's, or a corruption error.
+fn check_right_or_corruption(table: &Arc<Table>, model: &Model, context: &str) {
+    for (key, value) in model {
+        match get(table, key) {
+            Ok(found) => assert_eq!(found, Some((key.clone(), value.clone())), "{context}"),
+            Err(error) => assert_corruption(&error, context),
+        }
+        let absent = [&key[..], b"~"].concat();
+        match get(table, &absent) {
+            Ok(None) => {}
+            Ok(Some(found)) => assert_eq!(
+                Some((&found.0, &found.1)),
+                model.range(absent..).next(),
+                "{context}"
+            ),
+            Err(error) => assert_corruption(&error, context),
+        }
+    }
+    let expected: Vec<Entry> = model.clone().into_iter().collect();
+    let mut iter = table.iter(TableReadOptions::default());
+    let forward = scan_forward(&mut iter);
+    match iter.status() {
+        Ok(()) => assert_eq!(forward, expected, "{context}: forward"),
+        Err(error) => {
+            assert_corruption(&error, context);
+            assert_eq!(
+                forward[..],
+                expected[..forward.len()],
+                "{context}: forward prefix"
+            );
+        }
+    }
+    let backward = scan_backward(&mut iter);
+    match iter.status() {
+        Ok(()) => assert_eq!(backward, expected, "{context}: backward"),
+        Err(error) => {
+            assert_corruption(&error, context);
+            assert_eq!(
+                backward[..],
+                expected[expected.len() - backward.len()..],
+                "{context}: suffix"
+            );
+        }
+    }
+}
+
+#[test]
+fn flipping_any_byte_gives_right_answers_or_corruption_errors() {
+    let (options, model, contents) = small_table();
+    let mut opened = 0;
+    for at in 0..contents.len() {
+        for mask in [0x01u8, 0x80, 0xff] {
+            let mut corrupt = contents.clone();
+            corrupt[at] ^= mask;
+            let context = format!("byte {at} of {} xor {mask:#04x}", contents.len());
+            match open(&options, corrupt) {
+                Ok(table) => {
+                    opened += 1;
+                    check_right_or_corruption(&table, &model, &context);
+                }
+                Err(error) => assert_corruption(&error, &context),
+            }
+        }
+    }
+    assert!(
+        opened > 0,
+        "flips in data blocks open and fail at read time"
+    );
+}
+
+#[test]
+fn flipped_bytes_without_checksums_never_panic() {
+    let (options, _, contents) = small_table();
+    let read = TableReadOptions {
+        verify_checksums: false,
+        fill_cache: false,
+    };
+    for at in 0..contents.len() {
+        let mut corrupt = contents.clone();
+        corrupt[at] ^= 0x5a;
+        let Ok(table) = open(&options, corrupt) else {
+            continue;
+        };
+        let mut iter = table.iter(read);
+        let steps = scan_forward(&mut iter).len() + scan_backward(&mut iter).len();
+        assert!(steps <= 2 * 30 + 64, "byte {at}: bounded iteration");
+        let _ = table.internal_get(&read, b"key015", |_, _| ());
+    }
+}
+
+#[test]
+fn truncated_table_is_corruption_at_open() {
+    let (options, _, contents) = small_table();
+    for length in 0..contents.len() {
+        let error = open(&options, contents[..length].to_vec()).err();
+        let error = error.unwrap_or_else(|| panic!("truncated to {length} bytes opened"));
+        assert_corruption(&error, &format!("truncated to {length}"));
+    }
+}
+
+#[test]
+fn file_shorter_than_its_recorded_size_is_corruption_not_io_error() {
+    let (options, _, contents) = small_table();
+    let size = contents.len() as u64;
+    let file: Arc<dyn RandomAccessFile> =
+        Arc::new(MemRandomAccessFile::new(contents[..100].to_vec()));
+    let error = Table::open(options, file, Arc::from("000042.ldb"), size)
+        .err()
+        .unwrap();
+    assert_corruption(&error, "short file");
+}
+
+#[test]
+fn approximate_offsets_grow_with_keys() {
+    let (options, model, contents) = small_table();
+    let table = open(&options, contents).unwrap();
+    let offsets: Vec<u64> = model
+        .keys()
+        .map(|key| table.approximate_offset_of(key))
+        .collect();
+    assert!(offsets.windows(2).all(|pair| pair[0] <= pair[1]));
+    assert_eq!(offsets[0], 0);
+    assert!(table.approximate_offset_of(b"zzz") > *offsets.last().unwrap());
+}
+
+/// The worked example of FORMAT.md, byte for byte.
+#[test]
+fn format_md_worked_example_is_byte_exact() {
+    let options = TableOptions::default();
+    let model: Model = [
+        (b"apple".to_vec(), b"red".to_vec()),
+        (b"apricot".to_vec(), b"orange".to_vec()),
+    ]
+    .into();
+    let contents = build(&options, &model);
+    let mut expected: Vec<u8> = Vec::new();
+    // Data block @0, 33 bytes, then its trailer.
+    expected.extend(b"\x00\x05\x03applered");
+    expected.extend(b"\x02\x05\x06ricotorange");
+    expected.extend([0, 0, 0, 0, 1, 0, 0, 0]);
+    expected.extend([0x00, 0xe0, 0x7f, 0xd9, 0x92]);
+    // Metaindex block @38, 8 bytes: no entries.
+    expected.extend([0, 0, 0, 0, 1, 0, 0, 0]);
+    expected.extend([0x00, 0xc0, 0xf2, 0xa1, 0xb0]);
+    // Index block @51, 14 bytes: "b" -> handle (0, 33).
+    expected.extend([0x00, 0x01, 0x02, b'b', 0x00, 0x21]);
+    expected.extend([0, 0, 0, 0, 1, 0, 0, 0]);
+    expected.extend([0x00, 0xcc, 0x69, 0x30, 0x31]);
+    // Footer @70: handles (38, 8) and (51, 14), padding, magic.
+    expected.extend([0x26, 0x08, 0x33, 0x0e]);
+    expected.extend([0; 36]);
+    expected.extend([0x57, 0xfb, 0x80, 0x8b, 0x24, 0x75, 0x47, 0xdb]);
+    assert_eq!(contents, expected);
+    let table = open(&options, contents).unwrap();
+    let found = get(&table, b"apricot").unwrap();
+    assert_eq!(found, Some((b"apricot".to_vec(), b"orange".to_vec())));
+}
+
+/// Microbench: point lookups on a 1M-entry table (16-byte keys, 100-byte
+/// values, bloom 10 bits/key) held in an in-memory file. Run with
+/// `cargo test --release --lib table_point_lookup_microbench -- --ignored --nocapture`.
+#[test]
+#[ignore = "microbench: run by hand in release mode"]
+fn table_point_lookup_microbench() {
+    let entries = 1_000_000u64;
+    for (label, cache_bytes) in [
+        ("all cached (256 MiB)", 256 << 20),
+        ("8 MiB cache", 8 << 20),
+    ] {
+        let options = TableOptions {
+            filter_policy: Some(Arc::new(BloomFilterPolicy::new(10))),
+            block_cache: Some(Arc::new(BlockCache::new(cache_bytes))),
+            ..TableOptions::default()
+        };
+        let file = MemWritableFile::default();
+        let mut builder = TableBuilder::new(options.clone(), file.clone());
+        for index in 0..entries {
+            builder
+                .add(format!("{index:016}").as_bytes(), &[b'v'; 100])
+                .unwrap();
+        }
+        builder.finish().unwrap();
+        let table = open(&options, file.contents()).unwrap();
+        let mut rng = TestRng::new(301);
+        let keys: Vec<Vec<u8>> = (0..entries)
+            .map(|_| format!("{:016}", rng.below(entries)).into_bytes())
+            .collect();
+        let read = TableReadOptions::default();
+        for key in &keys {
+            table.internal_get(&read, key, |_, _| ()).unwrap();
+        }
+        let started = std::time::Instant::now();
+        let mut found = 0u64;
+        for key in &keys {
+            let hit = table
+                .internal_get(&read, key, |found_key, _| found_key == &key[..])
+                .unwrap();
+            found += u64::from(hit == Some(true));
+        }
+        let hit_nanos = started.elapsed().as_nanos() / u128::from(entries);
+        assert_eq!(found, entries);
+        let started = std::time::Instant::now();
+        for key in &keys {
+            let absent = [&key[..], b"x"].concat();
+            table.internal_get(&read, &absent, |_, _| ()).unwrap();
+        }
+        let miss_nanos = started.elapsed().as_nanos() / u128::from(entries);
+        println!(
+            "table get, {label}: {hit_nanos} ns/lookup (present), {miss_nanos} ns/lookup (absent)"
+        );
+    }
+}
