@@ -7,6 +7,7 @@ use crate::store::table::comparator::Comparator;
 use crate::store::table::error::{Corruption, TableError};
 use crate::store::table::iterator::TableIterator;
 use crate::util::varint::{get_fixed32, get_varint32};
+use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
@@ -68,16 +69,17 @@ impl Block {
 
     /// A cursor over this block's entries, initially invalid.
     pub fn iter(self: &Arc<Self>, comparator: Arc<dyn Comparator>) -> BlockIter {
-        BlockIter {
-            restart_index: self.restart_count,
-            current: self.restarts_offset,
-            value_start: self.restarts_offset,
-            value_bytes: 0,
-            block: Arc::clone(self),
-            comparator,
-            key: Vec::new(),
-            error: None,
-        }
+        BlockIter::new(Arc::clone(self), comparator)
+    }
+}
+
+/// The little-endian u32 at `at` (inlined: the restart array is read in
+/// the hot loop of every seek).
+#[inline]
+fn fixed32_at(data: &[u8], at: usize) -> Option<u32> {
+    match data.get(at..at.checked_add(RESTART_BYTES)?) {
+        Some(&[b0, b1, b2, b3]) => Some(u32::from_le_bytes([b0, b1, b2, b3])),
+        _ => None,
     }
 }
 
@@ -90,33 +92,66 @@ struct Entry {
 }
 
 /// Decodes the entry at `offset`, which must end at or before `limit`.
+#[inline]
 fn decode_entry(data: &[u8], offset: usize, limit: usize) -> Option<Entry> {
     let input = data.get(offset..limit)?;
+    // Fast path: all three lengths below 128 take one byte each (nearly
+    // every entry); decoded here so the hot loop needs no calls.
+    if let [shared, non_shared, value_bytes, ..] = *input
+        && (shared | non_shared | value_bytes) < 0x80
+    {
+        return entry_within(
+            offset + 3,
+            shared.into(),
+            non_shared.into(),
+            value_bytes.into(),
+            limit,
+        );
+    }
     let (shared, used_shared) = get_varint32(input)?;
     let (non_shared, used_non_shared) = get_varint32(&input[used_shared..])?;
     let header = used_shared + used_non_shared;
     let (value_bytes, used_value) = get_varint32(&input[header..])?;
     let key_start = offset + header + used_value;
+    entry_within(
+        key_start,
+        shared as usize,
+        non_shared as usize,
+        value_bytes as usize,
+        limit,
+    )
+}
+
+#[inline]
+fn entry_within(
+    key_start: usize,
+    shared: usize,
+    non_shared: usize,
+    value_bytes: usize,
+    limit: usize,
+) -> Option<Entry> {
     let end = key_start
-        .checked_add(non_shared as usize)?
-        .checked_add(value_bytes as usize)?;
+        .checked_add(non_shared)?
+        .checked_add(value_bytes)?;
     if end > limit {
         return None;
     }
     Some(Entry {
-        shared: shared as usize,
-        non_shared: non_shared as usize,
-        value_bytes: value_bytes as usize,
+        shared,
+        non_shared,
+        value_bytes,
         key_start,
     })
 }
 
-/// A cursor over one block (holds the block alive through its `Arc`).
+/// A cursor over one block. `B` holds the block (an `Arc` for cursors that
+/// outlive the caller, a reference for point lookups) and `C` the
+/// comparator, likewise.
 ///
 /// Invariant: valid iff `current < restarts_offset` and no error.
-pub struct BlockIter {
-    block: Arc<Block>,
-    comparator: Arc<dyn Comparator>,
+pub struct BlockIter<B = Arc<Block>, C = Arc<dyn Comparator>> {
+    block: B,
+    comparator: C,
     /// Offset of the current entry; `restarts_offset` when invalid.
     current: usize,
     /// Index of the restart point at or before `current`.
@@ -127,9 +162,27 @@ pub struct BlockIter {
     error: Option<TableError>,
 }
 
-impl BlockIter {
+impl<B: Borrow<Block>, C: Borrow<dyn Comparator>> BlockIter<B, C> {
+    /// A cursor over `block`, initially invalid.
+    pub fn new(block: B, comparator: C) -> Self {
+        let (restart_count, restarts_offset) = {
+            let block = block.borrow();
+            (block.restart_count, block.restarts_offset)
+        };
+        BlockIter {
+            block,
+            comparator,
+            current: restarts_offset,
+            restart_index: restart_count,
+            key: Vec::new(),
+            value_start: restarts_offset,
+            value_bytes: 0,
+            error: None,
+        }
+    }
+
     fn restarts_offset(&self) -> usize {
-        self.block.restarts_offset
+        self.block.borrow().restarts_offset
     }
 
     fn next_entry_offset(&self) -> usize {
@@ -139,9 +192,9 @@ impl BlockIter {
     /// The offset of restart point `index`, or None (and an error) if it
     /// points outside the entries.
     fn restart_point(&mut self, index: u32) -> Option<usize> {
-        assert!(index < self.block.restart_count);
+        assert!(index < self.block.borrow().restart_count);
         let at = self.restarts_offset() + index as usize * RESTART_BYTES;
-        let point = get_fixed32(&self.block.data[at..]).map(|point| point as usize);
+        let point = fixed32_at(&self.block.borrow().data, at).map(|point| point as usize);
         match point {
             Some(point) if point <= self.restarts_offset() => Some(point),
             _ => {
@@ -152,14 +205,14 @@ impl BlockIter {
     }
 
     fn corrupt(&mut self, reason: Corruption) {
-        let origin = &self.block.origin;
+        let origin = &self.block.borrow().origin;
         self.error = Some(TableError::corruption(&origin.file, origin.offset, reason));
         self.mark_invalid();
     }
 
     fn mark_invalid(&mut self) {
         self.current = self.restarts_offset();
-        self.restart_index = self.block.restart_count;
+        self.restart_index = self.block.borrow().restart_count;
         self.key.clear();
         self.value_start = self.current;
         self.value_bytes = 0;
@@ -185,7 +238,7 @@ impl BlockIter {
             self.mark_invalid();
             return false;
         }
-        let entry = match decode_entry(&self.block.data, self.current, limit) {
+        let entry = match decode_entry(&self.block.borrow().data, self.current, limit) {
             Some(entry) if entry.shared <= self.key.len() => entry,
             _ => {
                 let offset_in_block = self.current as u32;
@@ -196,7 +249,7 @@ impl BlockIter {
         let suffix_end = entry.key_start + entry.non_shared;
         self.key.truncate(entry.shared);
         self.key
-            .extend_from_slice(&self.block.data[entry.key_start..suffix_end]);
+            .extend_from_slice(&self.block.borrow().data[entry.key_start..suffix_end]);
         self.value_start = suffix_end;
         self.value_bytes = entry.value_bytes;
         self.advance_restart_index();
@@ -204,7 +257,7 @@ impl BlockIter {
     }
 
     fn advance_restart_index(&mut self) {
-        while self.restart_index + 1 < self.block.restart_count {
+        while self.restart_index + 1 < self.block.borrow().restart_count {
             match self.restart_point(self.restart_index + 1) {
                 Some(point) if point < self.current => self.restart_index += 1,
                 _ => break,
@@ -216,7 +269,7 @@ impl BlockIter {
     /// nothing), or None (and an error).
     fn restart_key_range(&mut self, index: u32) -> Option<(usize, usize)> {
         let point = self.restart_point(index)?;
-        match decode_entry(&self.block.data, point, self.restarts_offset()) {
+        match decode_entry(&self.block.borrow().data, point, self.restarts_offset()) {
             Some(entry) if entry.shared == 0 => {
                 Some((entry.key_start, entry.key_start + entry.non_shared))
             }
@@ -231,12 +284,12 @@ impl BlockIter {
     /// The last restart point whose key is < `target` (or 0).
     fn find_restart_before(&mut self, target: &[u8]) -> Option<u32> {
         let mut left = 0;
-        let mut right = self.block.restart_count - 1;
+        let mut right = self.block.borrow().restart_count - 1;
         while left < right {
             let middle = left + (right - left).div_ceil(2);
             let (start, end) = self.restart_key_range(middle)?;
-            let middle_key = &self.block.data[start..end];
-            if self.comparator.compare(middle_key, target) == Ordering::Less {
+            let middle_key = &self.block.borrow().data[start..end];
+            if self.comparator.borrow().compare(middle_key, target) == Ordering::Less {
                 left = middle;
             } else {
                 right = middle - 1;
@@ -247,11 +300,11 @@ impl BlockIter {
 
     /// Whether the block has no entries at all.
     fn is_empty_block(&self) -> bool {
-        self.block.restart_count == 0
+        self.block.borrow().restart_count == 0
     }
 }
 
-impl TableIterator for BlockIter {
+impl<B: Borrow<Block>, C: Borrow<dyn Comparator>> TableIterator for BlockIter<B, C> {
     fn valid(&self) -> bool {
         self.current < self.restarts_offset() && self.error.is_none()
     }
@@ -269,7 +322,7 @@ impl TableIterator for BlockIter {
         if self.error.is_some() || self.is_empty_block() {
             return self.mark_invalid();
         }
-        if !self.seek_to_restart_point(self.block.restart_count - 1) {
+        if !self.seek_to_restart_point(self.block.borrow().restart_count - 1) {
             return;
         }
         while self.parse_next_key() && self.next_entry_offset() < self.restarts_offset() {}
@@ -286,7 +339,7 @@ impl TableIterator for BlockIter {
             return;
         }
         while self.parse_next_key() {
-            if self.comparator.compare(&self.key, target) != Ordering::Less {
+            if self.comparator.borrow().compare(&self.key, target) != Ordering::Less {
                 return;
             }
         }
@@ -325,7 +378,7 @@ impl TableIterator for BlockIter {
 
     fn value(&self) -> &[u8] {
         assert!(self.valid());
-        &self.block.data[self.value_start..self.value_start + self.value_bytes]
+        &self.block.borrow().data[self.value_start..self.value_start + self.value_bytes]
     }
 
     fn status(&self) -> Result<(), TableError> {

@@ -6,9 +6,9 @@
 //! `Arc` between threads.
 
 use crate::store::env::RandomAccessFile;
-use crate::store::table::block::{Block, BlockOrigin};
+use crate::store::table::block::{Block, BlockIter, BlockOrigin};
 use crate::store::table::cache::BlockCacheKey;
-use crate::store::table::comparator::BytewiseComparator;
+use crate::store::table::comparator::{BytewiseComparator, Comparator};
 use crate::store::table::error::{Corruption, TableError};
 use crate::store::table::filter_block::FilterBlockReader;
 use crate::store::table::format::{BlockHandle, TableFile};
@@ -129,7 +129,8 @@ impl Table {
         key: &[u8],
         found: impl FnOnce(&[u8], &[u8]) -> R,
     ) -> Result<Option<R>, TableError> {
-        let mut index = self.index.iter(Arc::clone(&self.options.comparator));
+        let comparator: &dyn Comparator = &*self.options.comparator;
+        let mut index = BlockIter::new(&*self.index, comparator);
         index.seek(key);
         if !index.valid() {
             return index.status().map(|()| None);
@@ -141,7 +142,7 @@ impl Table {
             return Ok(None);
         }
         let block = self.data_block(read, handle)?;
-        let mut entries = block.iter(Arc::clone(&self.options.comparator));
+        let mut entries = BlockIter::new(&*block, comparator);
         entries.seek(key);
         if entries.valid() {
             return Ok(Some(found(entries.key(), entries.value())));

@@ -529,57 +529,90 @@ fn format_md_worked_example_is_byte_exact() {
     assert_eq!(found, Some((b"apricot".to_vec(), b"orange".to_vec())));
 }
 
-/// Microbench: point lookups on a 1M-entry table (16-byte keys, 100-byte
-/// values, bloom 10 bits/key) held in an in-memory file. Run with
-/// `cargo test --release --lib table_point_lookup_microbench -- --ignored --nocapture`.
+/// Microbench: point lookups on a table of 16-byte keys and 100-byte
+/// values (bloom 10 bits/key) held in an in-memory file, in random order.
+/// Run with `cargo test --release --lib table_point_lookup_microbench --
+/// --ignored --nocapture`.
 #[test]
 #[ignore = "microbench: run by hand in release mode"]
 fn table_point_lookup_microbench() {
-    let entries = 1_000_000u64;
-    for (label, cache_bytes) in [
-        ("all cached (256 MiB)", 256 << 20),
-        ("8 MiB cache", 8 << 20),
-    ] {
-        let options = TableOptions {
-            filter_policy: Some(Arc::new(BloomFilterPolicy::new(10))),
-            block_cache: Some(Arc::new(BlockCache::new(cache_bytes))),
-            ..TableOptions::default()
-        };
-        let file = MemWritableFile::default();
-        let mut builder = TableBuilder::new(options.clone(), file.clone());
-        for index in 0..entries {
-            builder
-                .add(format!("{index:016}").as_bytes(), &[b'v'; 100])
-                .unwrap();
+    let scenarios = [
+        (
+            "1M entries, all cached (256 MiB cache)",
+            1_000_000,
+            256 << 20,
+        ),
+        ("1M entries, 8 MiB cache", 1_000_000, 8 << 20),
+        ("17K entries (a 2 MiB table), 8 MiB cache", 17_000, 8 << 20),
+    ];
+    let only = std::env::var("STRATA_BENCH_ONLY").ok();
+    for (label, entries, cache_bytes) in scenarios {
+        if only
+            .as_ref()
+            .is_some_and(|only| !label.contains(only.as_str()))
+        {
+            continue;
         }
-        builder.finish().unwrap();
-        let table = open(&options, file.contents()).unwrap();
-        let mut rng = TestRng::new(301);
-        let keys: Vec<Vec<u8>> = (0..entries)
-            .map(|_| format!("{:016}", rng.below(entries)).into_bytes())
-            .collect();
-        let read = TableReadOptions::default();
-        for key in &keys {
-            table.internal_get(&read, key, |_, _| ()).unwrap();
-        }
-        let started = std::time::Instant::now();
-        let mut found = 0u64;
-        for key in &keys {
-            let hit = table
-                .internal_get(&read, key, |found_key, _| found_key == &key[..])
-                .unwrap();
-            found += u64::from(hit == Some(true));
-        }
-        let hit_nanos = started.elapsed().as_nanos() / u128::from(entries);
-        assert_eq!(found, entries);
-        let started = std::time::Instant::now();
-        for key in &keys {
-            let absent = [&key[..], b"x"].concat();
-            table.internal_get(&read, &absent, |_, _| ()).unwrap();
-        }
-        let miss_nanos = started.elapsed().as_nanos() / u128::from(entries);
+        let (hit_nanos, miss_nanos) = measure_lookups(entries, cache_bytes);
         println!(
-            "table get, {label}: {hit_nanos} ns/lookup (present), {miss_nanos} ns/lookup (absent)"
+            "table get, {label}: {hit_nanos} ns/lookup present, {miss_nanos} ns/lookup absent"
         );
     }
+}
+
+fn measure_lookups(entries: u64, cache_bytes: usize) -> (u128, u128) {
+    let options = TableOptions {
+        filter_policy: Some(Arc::new(BloomFilterPolicy::new(10))),
+        block_cache: Some(Arc::new(BlockCache::new(cache_bytes))),
+        ..TableOptions::default()
+    };
+    let file = MemWritableFile::default();
+    let mut builder = TableBuilder::new(options.clone(), file.clone());
+    for index in 0..entries {
+        builder
+            .add(format!("{index:016}").as_bytes(), &[b'v'; 100])
+            .unwrap();
+    }
+    builder.finish().unwrap();
+    let table = open(&options, file.contents()).unwrap();
+    let lookups = 1_000_000u32;
+    let mut rng = TestRng::new(301);
+    let keys: Vec<Vec<u8>> = (0..lookups)
+        .map(|_| format!("{:016}", rng.below(entries)).into_bytes())
+        .collect();
+    let absent_keys: Vec<Vec<u8>> = keys.iter().map(|key| [&key[..], b"x"].concat()).collect();
+    let read = TableReadOptions::default();
+    for key in &keys {
+        table.internal_get(&read, key, |_, _| ()).unwrap();
+    }
+    let started = std::time::Instant::now();
+    let mut found = 0u32;
+    for key in &keys {
+        let hit = table.internal_get(&read, key, |found_key, _| found_key == &key[..]);
+        found += u32::from(hit.unwrap() == Some(true));
+    }
+    let hit_nanos = started.elapsed().as_nanos() / u128::from(lookups);
+    assert_eq!(found, lookups);
+    let started = std::time::Instant::now();
+    for key in &absent_keys {
+        table.internal_get(&read, key, |_, _| ()).unwrap();
+    }
+    let miss_nanos = started.elapsed().as_nanos() / u128::from(lookups);
+    (hit_nanos, miss_nanos)
+}
+
+/// FORMAT.md's first edge case.
+#[test]
+fn empty_table_is_74_bytes_and_answers_nothing() {
+    let options = TableOptions::default();
+    let contents = build(&options, &Model::new());
+    assert_eq!(contents.len(), 74);
+    let table = open(&options, contents).unwrap();
+    assert_eq!(get(&table, b"").unwrap(), None);
+    let mut iter = table.iter(TableReadOptions::default());
+    iter.seek_to_first();
+    assert!(!iter.valid());
+    iter.seek_to_last();
+    assert!(!iter.valid());
+    assert!(iter.status().is_ok());
 }
