@@ -5,6 +5,7 @@
 
 use crate::store::env::{RandomAccessFile, WritableFile};
 use crate::store::table::cache::BlockCache;
+use crate::store::table::comparator::{BytewiseComparator, Comparator};
 use crate::store::table::error::TableError;
 use crate::store::table::filter::BloomFilterPolicy;
 use crate::store::table::iterator::TableIterator;
@@ -615,4 +616,90 @@ fn empty_table_is_74_bytes_and_answers_nothing() {
     iter.seek_to_last();
     assert!(!iter.valid());
     assert!(iter.status().is_ok());
+}
+
+/// Orders keys by their reversed bytes (LevelDB's table_test uses one), so
+/// no code may assume bytewise order.
+struct ReverseComparator;
+
+impl ReverseComparator {
+    fn reversed(key: &[u8]) -> Vec<u8> {
+        key.iter().rev().copied().collect()
+    }
+}
+
+impl Comparator for ReverseComparator {
+    fn compare(&self, a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+        a.iter().rev().cmp(b.iter().rev())
+    }
+
+    fn name(&self) -> &str {
+        "test.ReverseComparator"
+    }
+
+    fn find_shortest_separator(&self, start: &mut Vec<u8>, limit: &[u8]) {
+        let mut reversed = ReverseComparator::reversed(start);
+        BytewiseComparator
+            .find_shortest_separator(&mut reversed, &ReverseComparator::reversed(limit));
+        *start = ReverseComparator::reversed(&reversed);
+    }
+
+    fn find_short_successor(&self, key: &mut Vec<u8>) {
+        let mut reversed = ReverseComparator::reversed(key);
+        BytewiseComparator.find_short_successor(&mut reversed);
+        *key = ReverseComparator::reversed(&reversed);
+    }
+}
+
+#[test]
+fn table_with_reverse_comparator_keeps_its_order() {
+    let mut rng = TestRng::from_clock("reverse_comparator");
+    let options = TableOptions {
+        comparator: Arc::new(ReverseComparator),
+        block_size_bytes: 200,
+        filter_policy: Some(Arc::new(BloomFilterPolicy::new(10))),
+        ..TableOptions::default()
+    };
+    // Sorted by reversed key: the model is keyed by the reversed key.
+    let model: Model = random_model(&mut rng, 2000, 40)
+        .into_iter()
+        .map(|(key, value)| (ReverseComparator::reversed(&key), value))
+        .collect();
+    let mut builder = TableBuilder::new(options.clone(), MemWritableFile::default());
+    for (reversed, value) in &model {
+        builder
+            .add(&ReverseComparator::reversed(reversed), value)
+            .unwrap();
+    }
+    builder.finish().unwrap();
+    let table = open(&options, builder.into_file().contents()).unwrap();
+    let mut iter = table.iter(TableReadOptions::default());
+    let scanned: Model = scan_forward(&mut iter)
+        .into_iter()
+        .map(|(key, value)| (ReverseComparator::reversed(&key), value))
+        .collect();
+    assert_eq!(scanned, model);
+    for _ in 0..500 {
+        let target = rng.key(24);
+        iter.seek(&target);
+        let expected = model.range(ReverseComparator::reversed(&target)..).next();
+        let actual = iter
+            .valid()
+            .then(|| ReverseComparator::reversed(iter.key()));
+        assert_eq!(actual.as_ref(), expected.map(|(key, _)| key));
+    }
+    for reversed in model.keys() {
+        let key = ReverseComparator::reversed(reversed);
+        assert_eq!(get(&table, &key).unwrap().map(|found| found.0), Some(key));
+    }
+}
+
+#[test]
+fn tables_and_caches_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    fn sent<T: Send>() {}
+    shared::<Table>();
+    shared::<BlockCache>();
+    sent::<crate::store::table::table_iter::TableIter>();
+    sent::<TableBuilder<MemWritableFile>>();
 }
