@@ -8,8 +8,11 @@ use std::sync::Arc;
 /// One rule of the table format that the bytes on disk break.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Corruption {
-    /// The file is shorter than a footer, or than a block handle says.
+    /// The file is shorter than a footer.
     FileTooShort { size_bytes: u64 },
+    /// The file ended before a read that its recorded size allows (the
+    /// file was truncated after it was written).
+    ShortRead { wanted_bytes: u64 },
     /// The footer's magic number is not LevelDB's table magic.
     BadMagic { found: u64 },
     /// A block handle (footer or index entry) does not decode.
@@ -59,14 +62,17 @@ impl TableError {
         }
     }
 
-    /// An I/O error; a short read (the file ends early) is corruption.
-    pub fn from_io(file: &Arc<str>, offset: u64, error: &io::Error) -> TableError {
+    /// An I/O error while reading `wanted_bytes` at `offset`; a short
+    /// read (the file ends early) is corruption.
+    pub fn from_io(
+        file: &Arc<str>,
+        offset: u64,
+        wanted_bytes: usize,
+        error: &io::Error,
+    ) -> TableError {
         if error.kind() == io::ErrorKind::UnexpectedEof {
-            return TableError::corruption(
-                file,
-                offset,
-                Corruption::FileTooShort { size_bytes: 0 },
-            );
+            let wanted_bytes = wanted_bytes as u64;
+            return TableError::corruption(file, offset, Corruption::ShortRead { wanted_bytes });
         }
         TableError::Io {
             file: Arc::clone(file),

@@ -106,7 +106,7 @@ impl TableFile {
     fn read_at(&self, buf: &mut [u8], offset: u64) -> Result<(), TableError> {
         self.file
             .read_exact_at(buf, offset)
-            .map_err(|error| TableError::from_io(&self.name, offset, &error))
+            .map_err(|error| TableError::from_io(&self.name, offset, buf.len(), &error))
     }
 
     /// Reads and decodes the footer at the end of the file.

@@ -6,7 +6,7 @@
 use crate::store::env::{RandomAccessFile, WritableFile};
 use crate::store::table::cache::BlockCache;
 use crate::store::table::comparator::{BytewiseComparator, Comparator};
-use crate::store::table::error::TableError;
+use crate::store::table::error::{Corruption, TableError};
 use crate::store::table::filter::BloomFilterPolicy;
 use crate::store::table::iterator::TableIterator;
 use crate::store::table::options::{TableOptions, TableReadOptions};
@@ -482,6 +482,8 @@ fn file_shorter_than_its_recorded_size_is_corruption_not_io_error() {
         .err()
         .unwrap();
     assert_corruption(&error, "short file");
+    let expected = Corruption::ShortRead { wanted_bytes: 48 };
+    assert!(matches!(error, TableError::Corruption { reason, .. } if reason == expected));
 }
 
 #[test]
