@@ -23,6 +23,8 @@ struct Served {
     child: Child,
     address: SocketAddr,
     folder: std::path::PathBuf,
+    /// The token printed on first start, if one was.
+    token: Option<String>,
 }
 
 impl Drop for Served {
@@ -37,6 +39,12 @@ fn serve(name: &str, extra: &[&str]) -> Served {
     let folder = std::env::temp_dir().join(format!("strata-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&folder);
     std::fs::create_dir_all(&folder).unwrap();
+    serve_in(folder, extra, &[])
+}
+
+/// Starts `strata serve` on `folder/data`; reads its output up to the
+/// listening line.
+fn serve_in(folder: std::path::PathBuf, extra: &[&str], env: &[(&str, &str)]) -> Served {
     let data = folder.join("data");
     let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
         .args([
@@ -47,27 +55,37 @@ fn serve(name: &str, extra: &[&str]) -> Served {
             data.to_str().unwrap(),
         ])
         .args(extra)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .and_then(|rest| rest.strip_suffix('/'))
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .parse()
-        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut token = None;
+    let address = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(printed) = line.strip_prefix("owner token: ") {
+            token = Some(printed.to_string());
+        }
+        if let Some(rest) = line.strip_prefix("listening on http://") {
+            break rest.strip_suffix('/').unwrap().parse().unwrap();
+        }
+    };
     assert!(data.is_dir(), "serve creates its data folder");
     Served {
         child,
         address,
         folder,
+        token,
     }
+}
+
+fn api_get(address: SocketAddr, authorization: Option<&str>) -> common::RawResponse {
+    let field = authorization
+        .map(|a| format!("Authorization: {a}\r\n"))
+        .unwrap_or_default();
+    let request = format!("GET /api/nothing-here HTTP/1.1\r\nHost: t\r\n{field}\r\n");
+    common::exchange(address, request.as_bytes())
 }
 
 #[test]
@@ -205,27 +223,107 @@ fn access_log_lines_use_the_combined_format() {
 
 #[test]
 fn a_killed_server_starts_again_on_the_same_data() {
-    let served = serve("restart", &["--access-log", "off"]);
-    let data = served.folder.join("data");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--access-log",
-            "off",
-            "--data",
-        ])
-        .arg(&data)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert!(line.starts_with("listening on http://127.0.0.1:"), "{line}");
-    child.kill().unwrap();
-    child.wait().unwrap();
-    drop(served);
+    let mut first = serve("restart", &["--access-log", "off"]);
+    let token = first.token.clone().expect("a token on first start");
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+    let second = serve_in(first.folder.clone(), &["--access-log", "off"], &[]);
+    assert_eq!(second.token, None, "the token is printed only once");
+    let bearer = format!("Bearer {token}");
+    assert_eq!(
+        api_get(second.address, Some(&bearer)).status,
+        404,
+        "the old token still works"
+    );
+}
+
+#[test]
+fn protected_routes_need_the_owner_token() {
+    let served = serve("auth", &["--access-log", "off"]);
+    let token = served.token.clone().expect("a token on first start");
+    assert_eq!(token.len(), 43);
+    let response = api_get(served.address, None);
+    assert_eq!(response.status, 401);
+    let challenges: Vec<&str> = response
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("www-authenticate"))
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(
+        challenges,
+        [
+            "Bearer realm=\"strata\"",
+            "Basic realm=\"strata\", charset=\"UTF-8\""
+        ]
+    );
+    assert_eq!(
+        api_get(served.address, Some(&format!("Bearer {token}"))).status,
+        404
+    );
+    let basic = strata::util::base64::encode(format!("anyone:{token}").as_bytes());
+    assert_eq!(
+        api_get(served.address, Some(&format!("Basic {basic}"))).status,
+        404
+    );
+    assert_eq!(api_get(served.address, Some("Bearer nope")).status, 401);
+    assert_eq!(api_get(served.address, Some("Digest x")).status, 401);
+    let bs = common::exchange(
+        served.address,
+        b"GET /bs/camli/x HTTP/1.1\r\nHost: t\r\n\r\n",
+    );
+    assert_eq!(bs.status, 401, "the blob-server protocol is protected too");
+}
+
+#[test]
+fn repeated_failures_are_rate_limited_per_client() {
+    let served = serve(
+        "ratelimit",
+        &["--access-log", "off", "--token", "scripted-token"],
+    );
+    assert_eq!(served.token, None, "a given token is not printed");
+    for _ in 0..strata::web::auth::FAILURES_PER_WINDOW_MAX {
+        assert_eq!(api_get(served.address, Some("Bearer wrong")).status, 401);
+    }
+    let limited = api_get(served.address, Some("Bearer wrong"));
+    assert_eq!(limited.status, 429);
+    assert!(limited.header("retry-after").is_some());
+    let blocked = api_get(served.address, Some("Bearer scripted-token"));
+    assert_eq!(
+        blocked.status, 429,
+        "even the right token waits out the window"
+    );
+}
+
+#[test]
+fn the_token_comes_from_the_environment_and_resets() {
+    let folder = std::env::temp_dir().join(format!("strata-cli-env-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    let env = [("STRATA_TOKEN", "from-env")];
+    let served = serve_in(folder.clone(), &["--access-log", "off"], &env);
+    assert_eq!(api_get(served.address, Some("Bearer from-env")).status, 404);
+    let output = strata(&[
+        "token",
+        "--reset",
+        "--data",
+        folder.join("data").to_str().unwrap(),
+    ]);
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let new = stdout
+        .lines()
+        .next()
+        .unwrap()
+        .strip_prefix("owner token: ")
+        .unwrap()
+        .to_string();
+    std::thread::sleep(Duration::from_millis(1200));
+    assert_eq!(
+        api_get(served.address, Some(&format!("Bearer {new}"))).status,
+        404
+    );
+    assert_eq!(api_get(served.address, Some("Bearer from-env")).status, 401);
+    let output = strata(&["token"]);
+    assert_eq!(output.status.code(), Some(2));
 }

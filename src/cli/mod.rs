@@ -3,6 +3,7 @@
 
 pub mod args;
 mod serve;
+mod token;
 
 use args::{ArgError, Command};
 
@@ -20,7 +21,7 @@ impl From<ArgError> for Failure {
     }
 }
 
-const COMMANDS: &[&Command] = &[&serve::COMMAND];
+const COMMANDS: &[&Command] = &[&serve::COMMAND, &token::COMMAND];
 
 fn usage() -> String {
     let mut text = format!(
@@ -71,6 +72,7 @@ pub fn run(args: &[String]) -> i32 {
     }
     let result = match command.name {
         "serve" => serve::run(&parsed),
+        "token" => token::run(&parsed),
         _ => unreachable!("every command in COMMANDS is dispatched"),
     };
     match result {

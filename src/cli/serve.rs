@@ -8,6 +8,8 @@ use super::Failure;
 use super::args::{Command, Flag, Parsed};
 use crate::http::access_log::AccessLog;
 use crate::http::{Context, Limits, Server};
+use crate::web::auth::Gate;
+use crate::web::credentials::{Credentials, Setup};
 use crate::web::{App, SERVER_NAME};
 
 pub const COMMAND: Command = Command {
@@ -20,6 +22,12 @@ pub const COMMAND: Command = Command {
             value: Some("DIR"),
             default: Some("./strata-data"),
             help: "data folder",
+        },
+        Flag {
+            name: "token",
+            value: Some("TOKEN"),
+            default: None,
+            help: "set the owner token (also: STRATA_TOKEN); else one is made on first start",
         },
         Flag {
             name: "listen",
@@ -122,8 +130,14 @@ pub fn run(parsed: &Parsed) -> Result<(), Failure> {
     let access_log = access_log(&parsed.get(&COMMAND, "access-log").unwrap_or_default())?;
     std::fs::create_dir_all(&data)
         .map_err(|e| Failure::Runtime(format!("cannot create {}: {e}", data.display())))?;
+    let given_token = parsed
+        .get(&COMMAND, "token")
+        .or_else(|| std::env::var("STRATA_TOKEN").ok());
+    let (credentials, setup) = Credentials::open_or_create(&data, given_token.as_deref())
+        .map_err(|e| Failure::Runtime(format!("cannot set up the owner token: {e}")))?;
+    let handler = Arc::new(App::new(Gate::new(credentials)));
     let context = Context {
-        handler: Arc::new(App::new()),
+        handler,
         limits,
         access_log,
         server_name: SERVER_NAME,
@@ -134,6 +148,13 @@ pub fn run(parsed: &Parsed) -> Result<(), Failure> {
         .local_addr()
         .map_err(|e| Failure::Runtime(e.to_string()))?;
     let mut stdout = std::io::stdout();
+    if let Setup::Created(token) = setup {
+        let _ = writeln!(stdout, "owner token: {token}");
+        let _ = writeln!(
+            stdout,
+            "  (shown once: keep it; 'strata token --reset' makes a new one)"
+        );
+    }
     let _ = writeln!(stdout, "listening on http://{address}/");
     let _ = stdout.flush();
     server.run()

@@ -3,6 +3,8 @@
 //! precise message.
 
 pub mod assets;
+pub mod auth;
+pub mod credentials;
 pub mod mime;
 
 use crate::http::conditional::{Representation, respond};
@@ -20,13 +22,17 @@ const READ_METHODS: &str = "GET, HEAD, OPTIONS";
 /// Every method some route of the server takes (for `OPTIONS *`).
 const SERVER_METHODS: &str = "GET, HEAD, OPTIONS";
 
+/// Path prefixes that need the owner's credentials.
+const PROTECTED_PREFIXES: [&str; 2] = ["/api/", "/bs/"];
+
 /// The strata application: every route.
-#[derive(Debug, Default)]
-pub struct App {}
+pub struct App {
+    gate: auth::Gate,
+}
 
 impl App {
-    pub fn new() -> App {
-        App {}
+    pub fn new(gate: auth::Gate) -> App {
+        App { gate }
     }
 }
 
@@ -35,6 +41,12 @@ impl Handler for App {
         let path: &str = &request.path;
         if path == "*" {
             return Response::empty(Status::NO_CONTENT).header("Allow", SERVER_METHODS);
+        }
+        if PROTECTED_PREFIXES
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
+        {
+            return self.api(request);
         }
         if let Some(refused) = check_method(request, READ_METHODS) {
             return refused;
@@ -49,6 +61,19 @@ impl Handler for App {
             return serve_asset(request, assets::UI, &format!("/{rest}"), "no-cache");
         }
         serve_asset(request, assets::SITE, path, "no-cache")
+    }
+}
+
+impl App {
+    /// The protected routes: credentials first, then the route.
+    fn api(&self, request: &Request<'_>) -> Response {
+        if let Err(refusal) = self.gate.check(request) {
+            return refusal;
+        }
+        Response::error(
+            Status::NOT_FOUND,
+            &format!("no such API route: {}", request.path),
+        )
     }
 }
 
