@@ -15,6 +15,14 @@ pub struct Flag {
     pub help: &'static str,
 }
 
+/// The data folder, a flag of every command that works on one.
+pub const DATA_FLAG: Flag = Flag {
+    name: "data",
+    value: Some("DIR"),
+    default: Some("./strata-data"),
+    help: "data folder",
+};
+
 /// A command: its name, one-line summary, positional arguments and flags.
 pub struct Command {
     pub name: &'static str,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::Failure;
-use super::args::{Command, Flag, Parsed};
+use super::args::{Command, DATA_FLAG, Flag, Parsed};
 use crate::http::access_log::AccessLog;
 use crate::http::{Context, Limits, Server};
 use crate::web::auth::Gate;
@@ -17,12 +17,7 @@ pub const COMMAND: Command = Command {
     summary: "Run the strata server: the website at /, the UI at /ui/, the APIs.",
     positionals: "",
     flags: &[
-        Flag {
-            name: "data",
-            value: Some("DIR"),
-            default: Some("./strata-data"),
-            help: "data folder",
-        },
+        DATA_FLAG,
         Flag {
             name: "token",
             value: Some("TOKEN"),

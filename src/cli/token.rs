@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::Failure;
-use super::args::{Command, Flag, Parsed};
+use super::args::{Command, DATA_FLAG, Flag, Parsed};
 use crate::web::credentials;
 
 pub const COMMAND: Command = Command {
@@ -11,12 +11,7 @@ pub const COMMAND: Command = Command {
     summary: "Manage the owner token: --reset makes a new one and prints it.",
     positionals: "",
     flags: &[
-        Flag {
-            name: "data",
-            value: Some("DIR"),
-            default: Some("./strata-data"),
-            help: "data folder",
-        },
+        DATA_FLAG,
         Flag {
             name: "reset",
             value: None,
