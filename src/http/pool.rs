@@ -6,6 +6,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -124,7 +125,14 @@ fn run_worker(shared: Arc<Shared>, first: TcpStream, peer: SocketAddr) {
     let mut buffers = Buffers::default();
     let mut next = Some((first, peer));
     while let Some((stream, peer)) = next.take() {
-        conn::serve(stream, peer, &shared.context, &mut buffers);
+        // Handler panics are caught per request; this catches our own, so
+        // that a bug costs one connection, never a pool slot.
+        let served = catch_unwind(AssertUnwindSafe(|| {
+            conn::serve(stream, peer, &shared.context, &mut buffers)
+        }));
+        if served.is_err() {
+            buffers = Buffers::default();
+        }
         let mut state = lock(&shared.state);
         release_client(&mut state, peer.ip());
         state.idle_workers += 1;
