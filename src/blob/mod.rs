@@ -8,6 +8,9 @@
 
 pub mod blobref;
 
+pub mod chunker;
+pub mod rollsum;
+
 pub use blobref::{BlobRef, BlobRefError, HashKind, Hasher};
 
 use std::io;
