@@ -206,4 +206,4 @@ impl<Source: Read> Chunker<Source> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

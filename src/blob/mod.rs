@@ -2,16 +2,27 @@
 //! by a rolling checksum (as Perkeep cuts them), and the `file` / `bytes`
 //! schema blobs that list a file's chunks.
 //!
+//! Where to start: [`write_file`] stores any stream as chunks plus a `file`
+//! blob; [`file_reader::read_range`] reads any range back, fetching only
+//! the chunks it covers. Below them: `blobref`, `rollsum`, `chunker`,
+//! `file_schema` (the JSON format), `file_writer`, `file_reader`.
+//!
 //! Nothing here touches storage: code that writes blobs takes a
 //! [`BlobSink`], code that reads them a [`BlobSource`]. The store
 //! implements both; tests use an in-memory map.
 
 pub mod blobref;
-
 pub mod chunker;
+pub mod file_reader;
+pub mod file_schema;
+pub mod file_writer;
 pub mod rollsum;
+#[cfg(test)]
+mod test_store;
 
 pub use blobref::{BlobRef, BlobRefError, HashKind, Hasher};
+pub use file_schema::{FileError, FileMeta};
+pub use file_writer::{WrittenFile, write_file};
 
 use std::io;
 
