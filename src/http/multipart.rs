@@ -373,6 +373,9 @@ impl<Source: Read> Multipart<Source> {
 
     /// Copies content of the current part into `out`; 0 at its end.
     fn read_content(&mut self, out: &mut [u8]) -> Result<usize, MultipartError> {
+        if self.state == State::Failed {
+            return Err(MultipartError::AfterError);
+        }
         if self.state != State::Body || out.is_empty() {
             return Ok(0);
         }

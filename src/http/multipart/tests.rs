@@ -217,6 +217,11 @@ fn a_truncated_part_fails_its_read_with_unexpected_eof() {
         MultipartError::from_io(error),
         MultipartError::UnexpectedEnd
     ));
+    let again = part.read(&mut [0u8; 4]).unwrap_err();
+    assert!(matches!(
+        MultipartError::from_io(again),
+        MultipartError::AfterError
+    ));
     assert!(matches!(
         parser.next_part(),
         Err(MultipartError::AfterError)
@@ -540,4 +545,34 @@ fn has_delimiter(content: &[u8]) -> bool {
     framed
         .windows(11)
         .any(|window| window.starts_with(b"\r\n--AaB03x") && b"- \t\r\n".contains(&window[10]))
+}
+
+#[test]
+fn garbage_made_of_multipart_fragments_never_panics() {
+    let fragments: [&[u8]; 10] = [
+        b"--AaB03x",
+        b"\r\n",
+        b"--",
+        b"Content-Disposition: form-data; name=",
+        b"\"a\"",
+        b":",
+        b" ",
+        b"x",
+        b"\r",
+        b"\xff",
+    ];
+    let mut state = 0x9e37_79b9_u64;
+    for _ in 0..3000 {
+        let mut body = Vec::new();
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let count = (state % 40) as usize;
+        for index in 0..count {
+            body.extend_from_slice(fragments[((state >> (index % 60)) % 10) as usize]);
+        }
+        let step = 1 + (state % 13) as usize;
+        // Any result is fine; a panic fails the test.
+        let _ = parse_with(&body, step, 3, Limits::default());
+    }
 }
