@@ -5,6 +5,7 @@
 
 #![deny(unsafe_code)]
 
+pub mod blob;
 pub mod cli;
 pub mod http;
 pub mod store;

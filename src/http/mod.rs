@@ -11,6 +11,7 @@ pub mod conditional;
 mod conn;
 pub mod date;
 pub mod limits;
+pub mod multipart;
 pub mod parse;
 mod pool;
 pub mod request;
