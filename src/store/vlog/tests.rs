@@ -3,6 +3,8 @@
 //! counter, and deterministic values.
 
 mod format_tests;
+mod recovery_tests;
+mod writer_tests;
 
 mod reader_tests;
 
