@@ -262,9 +262,12 @@ fn wrong_file_header_is_corruption_at_offset_zero() {
     ));
 }
 
+/// A record the workload wrote: key, pointer, value.
+type Written = (Vec<u8>, ValuePointer, Vec<u8>);
+
 /// The workload of the crash test: records of mixed sizes with a sync
 /// after every third. Returns what was acknowledged and how much synced.
-fn crash_workload(env: &Arc<dyn Env>) -> (Vec<(Vec<u8>, ValuePointer, Vec<u8>)>, usize) {
+fn crash_workload(env: &Arc<dyn Env>) -> (Vec<Written>, usize) {
     let sizes = [10, 5000, 0, 70_000, 33, 4096, 1, 200, 65536];
     let mut acknowledged = Vec::new();
     let mut synced = 0;
@@ -310,7 +313,7 @@ fn crash_at_every_write_keeps_a_prefix_with_every_synced_record() {
 
 fn check_after_crash(
     env: &Arc<dyn Env>,
-    all: &[(Vec<u8>, ValuePointer, Vec<u8>)],
+    all: &[Written],
     acknowledged: usize,
     synced: usize,
     cut: u64,
