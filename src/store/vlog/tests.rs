@@ -3,13 +3,13 @@
 //! counter, and deterministic values.
 
 mod format_tests;
+mod gc_tests;
+mod reader_tests;
 mod recovery_tests;
 mod writer_tests;
 
-mod reader_tests;
-
 use super::{FileNumberSource, VlogWriter, VlogWriterOptions};
-use crate::store::env::Env;
+use crate::store::env::{Env, MemEnv};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -18,6 +18,14 @@ const DIR: &str = "/db";
 
 fn dir() -> &'static Path {
     Path::new(DIR)
+}
+
+/// A fresh in-memory file system with `DIR` created, and it as an Env.
+fn mem_env() -> (MemEnv, Arc<dyn Env>) {
+    let memory = MemEnv::new();
+    memory.create_dir_all(dir()).unwrap();
+    let env: Arc<dyn Env> = Arc::new(memory.clone());
+    (memory, env)
 }
 
 /// File numbers `first`, `first + 1`, … as the Db's counter would give.

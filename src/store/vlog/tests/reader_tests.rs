@@ -1,5 +1,5 @@
-use super::{dir, pattern, writer_in};
-use crate::store::env::{Env, MemEnv};
+use super::{dir, mem_env, pattern, writer_in};
+use crate::store::env::Env;
 use crate::store::testing::Random;
 use crate::store::vlog::error::{Corruption, VlogError};
 use crate::store::vlog::{ValuePointer, VlogFile, vlog_file_name};
@@ -7,13 +7,6 @@ use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 
 const ROUND_TRIP_SIZES: [usize; 8] = [0, 1, 4095, 4096, 65535, 65536, 65537, 16 << 20];
-
-fn mem_env() -> (MemEnv, Arc<dyn Env>) {
-    let memory = MemEnv::new();
-    memory.create_dir_all(dir()).unwrap();
-    let env: Arc<dyn Env> = Arc::new(memory.clone());
-    (memory, env)
-}
 
 /// Writes one record per value to file 5; returns the pointers.
 fn write_values(env: &Arc<dyn Env>, values: &[Vec<u8>]) -> Vec<ValuePointer> {

@@ -1,4 +1,4 @@
-use super::{dir, pattern, writer_in};
+use super::{dir, mem_env, pattern, writer_in};
 use crate::store::env::{Env, FaultEnv, MemEnv};
 use crate::store::vlog::error::Corruption;
 use crate::store::vlog::format::FILE_HEADER_BYTES;
@@ -7,13 +7,6 @@ use crate::store::vlog::{
     VlogWriter, vlog_file_name,
 };
 use std::sync::Arc;
-
-fn mem_env() -> (MemEnv, Arc<dyn Env>) {
-    let memory = MemEnv::new();
-    memory.create_dir_all(dir()).unwrap();
-    let env: Arc<dyn Env> = Arc::new(memory.clone());
-    (memory, env)
-}
 
 /// Writes `sizes` as records of file 5; returns keys, pointers and bytes.
 fn write_file(env: &Arc<dyn Env>, sizes: &[usize]) -> (Vec<ScannedRecord>, Vec<u8>) {

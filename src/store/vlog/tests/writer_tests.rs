@@ -1,18 +1,11 @@
-use super::{dir, numbers_from, pattern, writer_in};
-use crate::store::env::{Env, FaultEnv, MemEnv, WriteFault};
+use super::{dir, mem_env, numbers_from, pattern, writer_in};
+use crate::store::env::{Env, FaultEnv, WriteFault};
 use crate::store::vlog::format::FILE_HEADER_BYTES;
 use crate::store::vlog::{
     KEY_BYTES_MAX, RecordScanner, VALUE_BYTES_MAX, VlogError, VlogFile, VlogWriter,
     VlogWriterOptions, vlog_file_name,
 };
 use std::sync::Arc;
-
-fn mem_env() -> (MemEnv, Arc<dyn Env>) {
-    let memory = MemEnv::new();
-    memory.create_dir_all(dir()).unwrap();
-    let env: Arc<dyn Env> = Arc::new(memory.clone());
-    (memory, env)
-}
 
 fn fault_env() -> (FaultEnv, Arc<dyn Env>) {
     let fault = FaultEnv::in_memory();
