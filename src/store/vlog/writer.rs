@@ -58,6 +58,9 @@ pub struct VlogWriter {
     path: PathBuf,
     /// Bytes appended to the current file, its header included.
     file_bytes: u64,
+    /// Bytes of the current file known durable (a sync with nothing new
+    /// to sync costs nothing).
+    synced_bytes: u64,
     dir_synced: bool,
     failed: bool,
     /// Reused buffer for record headers.
@@ -86,6 +89,7 @@ impl VlogWriter {
             file_number,
             path,
             file_bytes: FILE_HEADER_BYTES,
+            synced_bytes: 0,
             dir_synced: false,
             failed: false,
             header: Vec::new(),
@@ -202,7 +206,8 @@ impl VlogWriter {
     }
 
     /// Makes every record added so far durable (and the current file's
-    /// directory entry, the first time).
+    /// directory entry, the first time). Free when nothing was added since
+    /// the last sync.
     pub fn sync(&mut self) -> Result<(), VlogError> {
         self.check_running()?;
         let result = self.sync_current();
@@ -212,8 +217,12 @@ impl VlogWriter {
 
     fn sync_current(&mut self) -> Result<(), VlogError> {
         let offset = self.file_bytes;
+        if self.synced_bytes == offset && self.dir_synced {
+            return Ok(());
+        }
         let synced = self.file.sync();
         synced.map_err(|error| VlogError::from_io(&self.path, offset, &error))?;
+        self.synced_bytes = offset;
         if !self.dir_synced {
             let synced = self.env.sync_dir(&self.dir);
             synced.map_err(|error| VlogError::from_io(&self.dir, 0, &error))?;
@@ -238,6 +247,7 @@ impl VlogWriter {
         self.file_number = file_number;
         self.path = path;
         self.file_bytes = FILE_HEADER_BYTES;
+        self.synced_bytes = 0;
         self.dir_synced = false;
         Ok(())
     }

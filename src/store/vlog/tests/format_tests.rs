@@ -114,6 +114,16 @@ fn value_pointer_round_trips_and_every_prefix_is_truncated() {
 }
 
 #[test]
+fn value_pointer_with_a_padded_varint_is_not_canonical() {
+    let padded = [0x87, 0x00, 0x10, 0x0d, 0x05];
+    let decoded = ValuePointer::decode(&padded);
+    assert_eq!(decoded, Err(PointerError::NotCanonical));
+    let padded_last = [0x07, 0x10, 0x0d, 0x85, 0x00];
+    let decoded = ValuePointer::decode(&padded_last);
+    assert_eq!(decoded, Err(PointerError::NotCanonical));
+}
+
+#[test]
 fn value_pointer_out_of_range_is_rejected() {
     let good = ValuePointer {
         file_number: 3,

@@ -187,9 +187,29 @@ fn sweep_flips(values: &[Vec<u8>], stride: usize) {
             continue;
         }
         let file = opened.unwrap();
+        check_scan_after_flip(&file, &pointers, index);
         for ((value, pointer), key) in values.iter().zip(&pointers).zip(0..) {
             let holds_byte = (pointer.offset..pointer.end_offset()).contains(&(index as u64));
             check_read_after_flip(&file, pointer, value, holds_byte, (index, key));
+        }
+    }
+}
+
+/// The scan yields only records as written (or corruption), never a
+/// record that was not there.
+fn check_scan_after_flip(file: &VlogFile, pointers: &[ValuePointer], index: usize) {
+    let scanner = crate::store::vlog::RecordScanner::new(file.clone(), true).unwrap();
+    for (item, key) in scanner.zip(0..) {
+        match item {
+            Ok(record) => {
+                assert_eq!(record.pointer, pointers[key], "flip at {index}");
+                assert_eq!(
+                    record.key,
+                    format!("key{key}").as_bytes(),
+                    "flip at {index}"
+                );
+            }
+            Err(error) => assert!(error.is_corruption(), "flip at {index}: {error:?}"),
         }
     }
 }

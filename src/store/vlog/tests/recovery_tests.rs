@@ -1,5 +1,5 @@
 use super::{dir, mem_env, pattern, writer_in};
-use crate::store::env::{Env, FaultEnv, MemEnv};
+use crate::store::env::{Env, FaultEnv, MemEnv, WriteFault};
 use crate::store::vlog::error::Corruption;
 use crate::store::vlog::format::FILE_HEADER_BYTES;
 use crate::store::vlog::{
@@ -301,6 +301,31 @@ fn crash_at_every_write_keeps_a_prefix_with_every_synced_record() {
         let (acknowledged, synced) = crash_workload(&env);
         fault.crash();
         check_after_crash(&env, &all, acknowledged.len(), synced, cut);
+    }
+}
+
+#[test]
+fn short_write_leaves_a_torn_tail_that_the_scan_drops() {
+    for bytes_kept in [0, 1, 3, 4, 9, 30, 4000] {
+        let fault = FaultEnv::in_memory();
+        fault.create_dir_all(dir()).unwrap();
+        let env: Arc<dyn Env> = Arc::new(fault.clone());
+        let mut writer = writer_in(&env, 5, u64::MAX);
+        let kept = writer.add(b"kept", &pattern(1, 5000)).unwrap();
+        let header_write = fault.write_count() + 1;
+        fault.set_write_fault(header_write + 1, WriteFault::Short { bytes_kept });
+        assert!(writer.add(b"torn", &pattern(2, 5000)).is_err());
+        let (found, end) = scan_end(&env);
+        assert_eq!(found.len(), 1, "{bytes_kept} bytes kept");
+        assert_eq!(found[0].pointer, kept);
+        assert_eq!(end.valid_bytes(), kept.end_offset());
+        assert!(matches!(
+            end,
+            ScanEnd::Torn {
+                reason: TornReason::TruncatedValue,
+                ..
+            }
+        ));
     }
 }
 

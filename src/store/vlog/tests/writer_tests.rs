@@ -170,3 +170,15 @@ fn rolling_syncs_the_old_file_so_one_sync_covers_every_record() {
         assert!(file.get(pointer).is_ok(), "{pointer:?} lost");
     }
 }
+
+#[test]
+fn sync_with_nothing_new_does_not_touch_the_file() {
+    let (fault_env, env) = fault_env();
+    let mut writer = writer_in(&env, 1, 1 << 20);
+    writer.add(b"a", &pattern(1, 100)).unwrap();
+    writer.sync().unwrap();
+    fault_env.set_sync_failing(true);
+    writer.sync().unwrap();
+    writer.add(b"b", &pattern(2, 100)).unwrap();
+    assert!(matches!(writer.sync(), Err(VlogError::Io { .. })));
+}
