@@ -68,6 +68,14 @@ pub fn file_usage<E: From<VlogError>>(
     Ok(usage)
 }
 
+/// The share of `file` that GC would reclaim (see `FileUsage`).
+pub fn dead_fraction<E: From<VlogError>>(
+    file: &VlogFile,
+    is_live: &mut Liveness<'_, E>,
+) -> Result<f64, E> {
+    Ok(file_usage(file, is_live)?.dead_fraction())
+}
+
 /// Copies the records of `file` that `is_live` says are live to `writer`,
 /// one 64 KiB block at a time (memory stays flat whatever the value
 /// sizes), checking every block before it is written, then syncs the

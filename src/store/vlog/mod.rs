@@ -28,7 +28,7 @@ pub use format::{
     FILE_HEADER_BYTES, KEY_BYTES_MAX, PointerError, VALUE_BLOCK_BYTES, VALUE_BYTES_MAX,
     ValuePointer,
 };
-pub use gc::{FileUsage, Liveness, Relocation, file_usage, rewrite_live};
+pub use gc::{FileUsage, Liveness, Relocation, dead_fraction, file_usage, rewrite_live};
 pub use reader::VlogFile;
 pub use recovery::{RecordScanner, ScanEnd, ScannedRecord, TornReason, iter_records};
 pub use value_reader::ValueReader;
@@ -36,6 +36,8 @@ pub use writer::{
     BlockFill, FILE_BYTES_TARGET_DEFAULT, FileNumberSource, VlogWriter, VlogWriterOptions,
 };
 
+use crate::store::env::Env;
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// Digits of a file number in a file name (more when the number needs).
@@ -57,6 +59,17 @@ pub fn parse_vlog_file_name(name: &str) -> Option<u64> {
         return None;
     }
     digits.parse().ok()
+}
+
+/// Numbers of the value-log files in `dir`, in increasing order.
+pub fn vlog_file_numbers(env: &dyn Env, dir: &Path) -> io::Result<Vec<u64>> {
+    let mut numbers: Vec<u64> = env
+        .children(dir)?
+        .iter()
+        .filter_map(|name| parse_vlog_file_name(name))
+        .collect();
+    numbers.sort_unstable();
+    Ok(numbers)
 }
 
 #[cfg(test)]

@@ -23,6 +23,21 @@ pub struct VlogFile {
     file_number: u64,
 }
 
+const _: () = {
+    const fn assert_shareable<T: Send + Sync>() {}
+    assert_shareable::<VlogFile>();
+};
+
+impl std::fmt::Debug for VlogFile {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("VlogFile")
+            .field("path", &self.path)
+            .field("file_number", &self.file_number)
+            .finish_non_exhaustive()
+    }
+}
+
 impl VlogFile {
     /// Opens `dir/NNNNNN.vlog` and checks its file header.
     pub fn open(env: &dyn Env, dir: &Path, file_number: u64) -> Result<VlogFile, VlogError> {

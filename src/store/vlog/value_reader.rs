@@ -34,6 +34,17 @@ const _: () = {
     assert_send::<ValueReader>();
 };
 
+impl std::fmt::Debug for ValueReader {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ValueReader")
+            .field("file", &self.file)
+            .field("pointer", &self.pointer)
+            .field("position", &self.position)
+            .finish_non_exhaustive()
+    }
+}
+
 impl ValueReader {
     pub(super) fn new(file: VlogFile, pointer: ValuePointer, header: RecordHeader) -> ValueReader {
         assert_eq!(header.value_len, pointer.value_len);

@@ -48,6 +48,14 @@ impl Default for VlogWriterOptions {
     }
 }
 
+/// Where the bytes of the value being appended come from.
+enum ValueSource<'value, 'fill> {
+    /// In memory: appended in one call.
+    Whole(&'value [u8]),
+    /// Produced one block at a time (streaming copies).
+    Blocks(&'fill mut BlockFill<'fill>),
+}
+
 pub struct VlogWriter {
     env: Arc<dyn Env>,
     dir: PathBuf,
@@ -113,20 +121,15 @@ impl VlogWriter {
     /// Appends one record and returns where its value lives.
     pub fn add(&mut self, key: &[u8], value: &[u8]) -> Result<ValuePointer, VlogError> {
         let crcs = format::block_crcs(value);
-        let mut copy = |block_index: u64, block: &mut [u8]| {
-            let start = (block_index * VALUE_BLOCK_BYTES) as usize;
-            block.copy_from_slice(&value[start..start + block.len()]);
-            Ok(())
-        };
-        // One append for the whole value: the fill is only for streaming.
-        self.append_record(key, value.len() as u64, &crcs, Some(value), &mut copy)
+        self.append_record(key, value.len() as u64, &crcs, ValueSource::Whole(value))
     }
 
     /// Appends a record whose value is produced block by block by `fill`
     /// (block index, buffer of that block's length), for copies that must
     /// not hold a whole value in memory (GC). `crcs` are the value's block
     /// checksums; `fill` must verify each block against them before
-    /// returning Ok, since the block is appended as it is.
+    /// returning Ok, since the block is appended as it is. An error from
+    /// `fill` stops the writer (part of the record may be in the file).
     pub fn add_streamed(
         &mut self,
         key: &[u8],
@@ -134,7 +137,7 @@ impl VlogWriter {
         crcs: &[u32],
         fill: &mut BlockFill<'_>,
     ) -> Result<ValuePointer, VlogError> {
-        self.append_record(key, value_len, crcs, None, fill)
+        self.append_record(key, value_len, crcs, ValueSource::Blocks(fill))
     }
 
     fn append_record(
@@ -142,8 +145,7 @@ impl VlogWriter {
         key: &[u8],
         value_len: u64,
         crcs: &[u32],
-        whole_value: Option<&[u8]>,
-        fill: &mut BlockFill<'_>,
+        value: ValueSource<'_, '_>,
     ) -> Result<ValuePointer, VlogError> {
         self.check_running()?;
         let key_bytes = key.len() as u64;
@@ -158,7 +160,7 @@ impl VlogWriter {
         let mut header = std::mem::take(&mut self.header);
         header.clear();
         format::encode_record_header(key, value_len, crcs, &mut header);
-        let result = self.append_bytes(&header, value_len, whole_value, fill);
+        let result = self.append_bytes(&header, value_len, value);
         self.header = header;
         self.failed = result.is_err();
         result?;
@@ -176,18 +178,18 @@ impl VlogWriter {
         &mut self,
         header: &[u8],
         value_len: u64,
-        whole_value: Option<&[u8]>,
-        fill: &mut BlockFill<'_>,
+        value: ValueSource<'_, '_>,
     ) -> Result<(), VlogError> {
         let offset = self.file_bytes;
         let appended = self.file.append(header);
         appended.map_err(|error| VlogError::from_io(&self.path, offset, &error))?;
-        match whole_value {
-            Some(value) => {
+        match value {
+            ValueSource::Whole(value) => {
+                assert_eq!(value.len() as u64, value_len);
                 let appended = self.file.append(value);
                 appended.map_err(|error| VlogError::from_io(&self.path, offset, &error))?;
             }
-            None => self.append_blocks(value_len, fill)?,
+            ValueSource::Blocks(fill) => self.append_blocks(value_len, fill)?,
         }
         let flushed = self.file.flush();
         flushed.map_err(|error| VlogError::from_io(&self.path, offset, &error))
@@ -267,6 +269,18 @@ impl VlogWriter {
             });
         }
         Ok(())
+    }
+}
+
+impl std::fmt::Debug for VlogWriter {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("VlogWriter")
+            .field("path", &self.path)
+            .field("file_bytes", &self.file_bytes)
+            .field("synced_bytes", &self.synced_bytes)
+            .field("failed", &self.failed)
+            .finish_non_exhaustive()
     }
 }
 

@@ -1,7 +1,12 @@
+//! Tests of the value-log bytes: the worked example of FORMAT.md, file
+//! header, record header and pointer encodings, file names; decoders never
+//! panic on random bytes.
+
+use crate::store::env::{Env, MemEnv};
 use crate::store::testing::Random;
 use crate::store::vlog::error::Corruption;
 use crate::store::vlog::format::*;
-use crate::store::vlog::{parse_vlog_file_name, vlog_file_name};
+use crate::store::vlog::{parse_vlog_file_name, vlog_file_name, vlog_file_numbers};
 use std::path::Path;
 
 /// The worked example of FORMAT.md, byte for byte.
@@ -239,4 +244,21 @@ fn file_names_are_six_digit_numbers_with_vlog_suffix() {
     ] {
         assert_eq!(parse_vlog_file_name(name), None, "{name}");
     }
+}
+
+#[test]
+fn vlog_file_numbers_lists_only_value_log_files_in_order() {
+    let memory = MemEnv::new();
+    let dir = Path::new("/db");
+    memory.create_dir_all(dir).unwrap();
+    for name in [
+        "000012.vlog",
+        "000003.vlog",
+        "000004.log",
+        "CURRENT",
+        "000100.vlog",
+    ] {
+        crate::store::env::write_file(&memory, &dir.join(name), b"", false).unwrap();
+    }
+    assert_eq!(vlog_file_numbers(&memory, dir).unwrap(), [3, 12, 100]);
 }

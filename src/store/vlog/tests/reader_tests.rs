@@ -1,3 +1,7 @@
+//! Tests of reads: round trips of every edge size whole and streamed,
+//! seeks, pointers past the end or mismatched, and corruption sweeps that
+//! flip every byte (each read is the exact value or Corruption).
+
 use super::{dir, mem_env, pattern, writer_in};
 use crate::store::env::Env;
 use crate::store::testing::Random;

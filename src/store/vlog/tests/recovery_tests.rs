@@ -1,3 +1,7 @@
+//! Tests of the recovery scan: torn and zeroed tails of every length,
+//! mid-file corruption, short writes, and a crash at every write of a
+//! workload (a prefix survives, with every synced record).
+
 use super::{dir, mem_env, pattern, writer_in};
 use crate::store::env::{Env, FaultEnv, MemEnv, WriteFault};
 use crate::store::vlog::error::Corruption;

@@ -1,3 +1,6 @@
+//! Tests of the writer: file header, rolling by size, limits, stopping
+//! after a failed write or fsync, and what sync makes durable.
+
 use super::{dir, mem_env, numbers_from, pattern, writer_in};
 use crate::store::env::{Env, FaultEnv, WriteFault};
 use crate::store::vlog::format::FILE_HEADER_BYTES;
