@@ -12,6 +12,7 @@ pub mod memtable;
 pub mod skiplist;
 pub mod slot_arena;
 pub mod table;
+pub mod vlog;
 pub mod write_batch;
 
 #[cfg(test)]

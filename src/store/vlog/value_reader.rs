@@ -1,0 +1,143 @@
+//! A verified stream over one value: `Read + Seek` over exactly the
+//! value's bytes, for sending a large value to a socket without holding
+//! it in memory.
+//!
+//! Contract: the reader reads the value one 64 KiB block at a time into a
+//! buffer of one block, and checks the block's crc before handing out any
+//! of its bytes; a Seek into the middle of a block makes the next read
+//! load and check that whole block. A bad block is an `io::Error` of kind
+//! `InvalidData` wrapping the `VlogError::Corruption` (get it back with
+//! `error.into_inner()` and `downcast`), and reading stops there.
+//!
+//! The reader owns its file handle (`Arc`), so it is `Send` and outlives
+//! the Db's lock; a file removed by GC stays readable through it.
+
+use super::ValuePointer;
+use super::error::VlogError;
+use super::format::{self, RecordHeader, VALUE_BLOCK_BYTES};
+use super::reader::VlogFile;
+use std::io::{self, Read, Seek, SeekFrom};
+
+pub struct ValueReader {
+    file: VlogFile,
+    pointer: ValuePointer,
+    header: RecordHeader,
+    /// Offset within the value of the next byte `read` returns.
+    position: u64,
+    /// The checked bytes of block `buffered_block`.
+    buffer: Vec<u8>,
+    buffered_block: Option<u64>,
+}
+
+const _: () = {
+    const fn assert_send<T: Send>() {}
+    assert_send::<ValueReader>();
+};
+
+impl std::fmt::Debug for ValueReader {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ValueReader")
+            .field("file", &self.file)
+            .field("pointer", &self.pointer)
+            .field("position", &self.position)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ValueReader {
+    pub(super) fn new(file: VlogFile, pointer: ValuePointer, header: RecordHeader) -> ValueReader {
+        assert_eq!(header.value_len, pointer.value_len);
+        ValueReader {
+            file,
+            pointer,
+            header,
+            position: 0,
+            buffer: Vec::new(),
+            buffered_block: None,
+        }
+    }
+
+    /// Bytes of the whole value.
+    pub fn len(&self) -> u64 {
+        self.pointer.value_len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pointer.value_len == 0
+    }
+
+    /// Offset within the value of the next byte read.
+    pub fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// The key stored with the value (its header was verified).
+    pub fn key(&self) -> &[u8] {
+        &self.header.key
+    }
+
+    pub fn pointer(&self) -> &ValuePointer {
+        &self.pointer
+    }
+
+    /// Loads and checks block `block_index` unless it is the buffered one.
+    fn load_block(&mut self, block_index: u64) -> Result<(), VlogError> {
+        if self.buffered_block == Some(block_index) {
+            return Ok(());
+        }
+        self.buffered_block = None;
+        let bytes = format::block_bytes(self.pointer.value_len, block_index) as usize;
+        self.buffer.resize(bytes, 0);
+        let loaded =
+            self.file
+                .read_block(&self.pointer, &self.header, block_index, &mut self.buffer);
+        if let Err(error) = loaded {
+            self.buffer.clear();
+            return Err(error);
+        }
+        self.buffered_block = Some(block_index);
+        Ok(())
+    }
+}
+
+impl Read for ValueReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() || self.position >= self.pointer.value_len {
+            return Ok(0);
+        }
+        let block_index = self.position / VALUE_BLOCK_BYTES;
+        self.load_block(block_index)?;
+        let start = (self.position % VALUE_BLOCK_BYTES) as usize;
+        let available = &self.buffer[start..];
+        let count = available.len().min(buf.len());
+        buf[..count].copy_from_slice(&available[..count]);
+        self.position += count as u64;
+        Ok(count)
+    }
+}
+
+impl Seek for ValueReader {
+    /// Positions past the end are allowed (reads there return 0 bytes);
+    /// before the start is `InvalidInput`.
+    fn seek(&mut self, target: SeekFrom) -> io::Result<u64> {
+        let (base, delta) = match target {
+            SeekFrom::Start(offset) => {
+                self.position = offset;
+                return Ok(offset);
+            }
+            SeekFrom::End(delta) => (self.pointer.value_len, delta),
+            SeekFrom::Current(delta) => (self.position, delta),
+        };
+        match base.checked_add_signed(delta) {
+            Some(position) => {
+                self.position = position;
+                Ok(position)
+            }
+            None => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "seek before the start of the value",
+            )),
+        }
+    }
+}
