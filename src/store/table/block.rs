@@ -397,6 +397,9 @@ mod tests {
     use crate::store::table::test_rng::TestRng;
     use std::collections::BTreeMap;
 
+    /// More entries than any test block holds: a scan this long is a bug.
+    const SCAN_ENTRIES_MAX: usize = 10_000;
+
     fn origin() -> BlockOrigin {
         BlockOrigin {
             file: Arc::from("test.ldb"),
@@ -426,6 +429,7 @@ mod tests {
         iter.seek_to_first();
         while iter.valid() {
             out.push((iter.key().to_vec(), iter.value().to_vec()));
+            assert!(out.len() <= SCAN_ENTRIES_MAX, "iteration does not end");
             iter.next();
         }
         out
@@ -436,6 +440,7 @@ mod tests {
         iter.seek_to_last();
         while iter.valid() {
             out.push((iter.key().to_vec(), iter.value().to_vec()));
+            assert!(out.len() <= SCAN_ENTRIES_MAX, "iteration does not end");
             iter.prev();
         }
         out.reverse();
