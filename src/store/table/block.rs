@@ -281,10 +281,9 @@ impl<B: Borrow<Block>, C: Borrow<dyn Comparator>> BlockIter<B, C> {
         }
     }
 
-    /// The last restart point whose key is < `target` (or 0).
-    fn find_restart_before(&mut self, target: &[u8]) -> Option<u32> {
-        let mut left = 0;
-        let mut right = self.block.borrow().restart_count - 1;
+    /// The last restart point in `left..=right` whose key is < `target`
+    /// (or `left`).
+    fn find_restart_before(&mut self, target: &[u8], mut left: u32, mut right: u32) -> Option<u32> {
         while left < right {
             let middle = left + (right - left).div_ceil(2);
             let (start, end) = self.restart_key_range(middle)?;
@@ -332,10 +331,24 @@ impl<B: Borrow<Block>, C: Borrow<dyn Comparator>> TableIterator for BlockIter<B,
         if self.error.is_some() || self.is_empty_block() {
             return self.mark_invalid();
         }
-        let Some(index) = self.find_restart_before(target) else {
+        let mut left = 0;
+        let mut right = self.block.borrow().restart_count - 1;
+        let mut current_order = Ordering::Equal;
+        if self.valid() {
+            // Narrow the search with the current position (helps merging
+            // iterators that seek forward a little at a time).
+            current_order = self.comparator.borrow().compare(&self.key, target);
+            match current_order {
+                Ordering::Less => left = self.restart_index,
+                Ordering::Greater => right = self.restart_index,
+                Ordering::Equal => return,
+            }
+        }
+        let Some(index) = self.find_restart_before(target, left, right) else {
             return;
         };
-        if !self.seek_to_restart_point(index) {
+        let scan_from_current = index == self.restart_index && current_order == Ordering::Less;
+        if !scan_from_current && !self.seek_to_restart_point(index) {
             return;
         }
         while self.parse_next_key() {
@@ -516,6 +529,18 @@ mod tests {
         iter.seek_to_first();
         assert!(!iter.valid());
         assert!(iter.status().unwrap_err().is_corruption());
+    }
+
+    #[test]
+    fn block_with_overlong_varint_reports_corruption() {
+        let mut data = vec![0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 0, 0];
+        data.extend([0, 0, 0, 0, 1, 0, 0, 0]);
+        let mut iter = open(data);
+        iter.seek_to_first();
+        assert!(!iter.valid());
+        let expected = Corruption::BadEntry { offset_in_block: 0 };
+        let error = iter.status().unwrap_err();
+        assert!(matches!(error, TableError::Corruption { reason, .. } if reason == expected));
     }
 
     #[test]
