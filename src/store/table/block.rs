@@ -160,6 +160,26 @@ pub struct BlockIter<B = Arc<Block>, C = Arc<dyn Comparator>> {
     value_start: usize,
     value_bytes: usize,
     error: Option<TableError>,
+    run: Run,
+}
+
+/// The entries of one restart run decoded by `prev`, so that walking
+/// backward costs O(1) a step instead of a re-scan of the run each step.
+#[derive(Default)]
+struct Run {
+    entries: Vec<RunEntry>,
+    /// The keys of `entries`, back to back.
+    keys: Vec<u8>,
+    /// Index in `entries` of the entry `prev` last moved to.
+    position: Option<usize>,
+}
+
+struct RunEntry {
+    offset: usize,
+    restart_index: u32,
+    key_end: usize,
+    value_start: usize,
+    value_bytes: usize,
 }
 
 impl<B: Borrow<Block>, C: Borrow<dyn Comparator>> BlockIter<B, C> {
@@ -178,6 +198,7 @@ impl<B: Borrow<Block>, C: Borrow<dyn Comparator>> BlockIter<B, C> {
             value_start: restarts_offset,
             value_bytes: 0,
             error: None,
+            run: Run::default(),
         }
     }
 
@@ -297,6 +318,45 @@ impl<B: Borrow<Block>, C: Borrow<dyn Comparator>> BlockIter<B, C> {
         Some(left)
     }
 
+    /// From a restart point, decodes entries up to the one before
+    /// `original`, remembering them in `run`, and stops there.
+    fn decode_run_before(&mut self, original: usize) {
+        self.run.entries.clear();
+        self.run.keys.clear();
+        self.run.position = None;
+        while self.parse_next_key() {
+            self.run.keys.extend_from_slice(&self.key);
+            self.run.entries.push(RunEntry {
+                offset: self.current,
+                restart_index: self.restart_index,
+                key_end: self.run.keys.len(),
+                value_start: self.value_start,
+                value_bytes: self.value_bytes,
+            });
+            if self.next_entry_offset() >= original {
+                self.run.position = Some(self.run.entries.len() - 1);
+                return;
+            }
+        }
+    }
+
+    /// Moves to entry `position` of `run`.
+    fn restore_run_entry(&mut self, position: usize) {
+        let key_start = match position {
+            0 => 0,
+            _ => self.run.entries[position - 1].key_end,
+        };
+        let entry = &self.run.entries[position];
+        self.key.clear();
+        self.key
+            .extend_from_slice(&self.run.keys[key_start..entry.key_end]);
+        self.current = entry.offset;
+        self.restart_index = entry.restart_index;
+        self.value_start = entry.value_start;
+        self.value_bytes = entry.value_bytes;
+        self.run.position = Some(position);
+    }
+
     /// Whether the block has no entries at all.
     fn is_empty_block(&self) -> bool {
         self.block.borrow().restart_count == 0
@@ -365,6 +425,12 @@ impl<B: Borrow<Block>, C: Borrow<dyn Comparator>> TableIterator for BlockIter<B,
 
     fn prev(&mut self) {
         assert!(self.valid());
+        if let Some(position) = self.run.position
+            && position > 0
+            && self.run.entries[position].offset == self.current
+        {
+            return self.restore_run_entry(position - 1);
+        }
         let original = self.current;
         loop {
             let Some(point) = self.restart_point(self.restart_index) else {
@@ -378,10 +444,9 @@ impl<B: Borrow<Block>, C: Borrow<dyn Comparator>> TableIterator for BlockIter<B,
             }
             self.restart_index -= 1;
         }
-        if !self.seek_to_restart_point(self.restart_index) {
-            return;
+        if self.seek_to_restart_point(self.restart_index) {
+            self.decode_run_before(original);
         }
-        while self.parse_next_key() && self.next_entry_offset() < original {}
     }
 
     fn key(&self) -> &[u8] {

@@ -606,7 +606,30 @@ fn measure_lookups(entries: u64, cache_bytes: usize) -> (u128, u128) {
         table.internal_get(&read, key, |_, _| ()).unwrap();
     }
     let miss_nanos = started.elapsed().as_nanos() / u128::from(lookups);
+    print_scan_nanos(&table, entries);
     (hit_nanos, miss_nanos)
+}
+
+/// Times a forward and a backward scan of the whole table, per entry.
+fn print_scan_nanos(table: &Arc<Table>, entries: u64) {
+    let mut iter = table.iter(TableReadOptions::default());
+    let started = std::time::Instant::now();
+    let mut bytes = 0;
+    iter.seek_to_first();
+    while iter.valid() {
+        bytes += iter.key().len() + iter.value().len();
+        iter.next();
+    }
+    let forward_nanos = started.elapsed().as_nanos() / u128::from(entries);
+    let started = std::time::Instant::now();
+    iter.seek_to_last();
+    while iter.valid() {
+        bytes -= iter.key().len() + iter.value().len();
+        iter.prev();
+    }
+    let backward_nanos = started.elapsed().as_nanos() / u128::from(entries);
+    assert_eq!(bytes, 0);
+    println!("table scan: {forward_nanos} ns/entry forward, {backward_nanos} ns/entry backward");
 }
 
 /// FORMAT.md's first edge case.
