@@ -791,3 +791,28 @@ fn random_walks_of_table_iterator_match_the_model() {
     }
     assert!(iter.status().is_ok());
 }
+
+/// A table written by LevelDB 1.23 itself (see testdata/README.md).
+const LEVELDB_FIXTURE: &[u8] = include_bytes!("testdata/leveldb-1.23-bloom10-block256.ldb");
+
+#[test]
+fn leveldb_written_table_matches_ours_byte_for_byte() {
+    let options = TableOptions {
+        filter_policy: Some(Arc::new(BloomFilterPolicy::new(10))),
+        block_size_bytes: 256,
+        ..TableOptions::default()
+    };
+    let model: Model = (0..300u32)
+        .map(|index| {
+            let key = format!("key{index:04}").into_bytes();
+            (key, format!("value{}", index * 7).into_bytes())
+        })
+        .collect();
+    let ours = build(&options, &model);
+    assert_eq!(ours.len(), LEVELDB_FIXTURE.len());
+    let first_difference = ours.iter().zip(LEVELDB_FIXTURE).position(|(a, b)| a != b);
+    assert_eq!(first_difference, None, "first differing byte");
+    let table = open(&options, LEVELDB_FIXTURE.to_vec()).unwrap();
+    let mut rng = TestRng::new(23);
+    check_against_model(&table, &model, &mut rng, "leveldb fixture");
+}
