@@ -10,6 +10,8 @@ use std::sync::Arc;
 pub const FILTER_BASE_LG: u8 = 11;
 /// Span of data-block offsets one filter covers, in bytes (2 KiB).
 pub const FILTER_BASE_BYTES: u64 = 1 << FILTER_BASE_LG;
+const _: () = assert!(FILTER_BASE_BYTES == 2048);
+
 /// Bytes after the offset array: its start (fixed32) and base_lg (u8).
 const FILTER_TAIL_BYTES: usize = 5;
 

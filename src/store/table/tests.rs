@@ -21,6 +21,9 @@ use std::sync::Arc;
 type Model = BTreeMap<Vec<u8>, Vec<u8>>;
 type Entry = (Vec<u8>, Vec<u8>);
 
+/// More entries than any test table holds: a scan this long is a bug.
+const SCAN_ENTRIES_MAX: usize = 100_000;
+
 fn build(options: &TableOptions, model: &Model) -> Vec<u8> {
     let file = MemWritableFile::default();
     let mut builder = TableBuilder::new(options.clone(), file.clone());
@@ -97,6 +100,7 @@ fn scan_forward(iter: &mut impl TableIterator) -> Vec<Entry> {
     iter.seek_to_first();
     while iter.valid() {
         out.push((iter.key().to_vec(), iter.value().to_vec()));
+        assert!(out.len() <= SCAN_ENTRIES_MAX, "iteration does not end");
         iter.next();
     }
     out
@@ -108,6 +112,7 @@ fn scan_backward(iter: &mut impl TableIterator) -> Vec<Entry> {
     iter.seek_to_last();
     while iter.valid() {
         out.push((iter.key().to_vec(), iter.value().to_vec()));
+        assert!(out.len() <= SCAN_ENTRIES_MAX, "iteration does not end");
         iter.prev();
     }
     out.reverse();
@@ -601,7 +606,30 @@ fn measure_lookups(entries: u64, cache_bytes: usize) -> (u128, u128) {
         table.internal_get(&read, key, |_, _| ()).unwrap();
     }
     let miss_nanos = started.elapsed().as_nanos() / u128::from(lookups);
+    print_scan_nanos(&table, entries);
     (hit_nanos, miss_nanos)
+}
+
+/// Times a forward and a backward scan of the whole table, per entry.
+fn print_scan_nanos(table: &Arc<Table>, entries: u64) {
+    let mut iter = table.iter(TableReadOptions::default());
+    let started = std::time::Instant::now();
+    let mut bytes = 0;
+    iter.seek_to_first();
+    while iter.valid() {
+        bytes += iter.key().len() + iter.value().len();
+        iter.next();
+    }
+    let forward_nanos = started.elapsed().as_nanos() / u128::from(entries);
+    let started = std::time::Instant::now();
+    iter.seek_to_last();
+    while iter.valid() {
+        bytes -= iter.key().len() + iter.value().len();
+        iter.prev();
+    }
+    let backward_nanos = started.elapsed().as_nanos() / u128::from(entries);
+    assert_eq!(bytes, 0);
+    println!("table scan: {forward_nanos} ns/entry forward, {backward_nanos} ns/entry backward");
 }
 
 /// FORMAT.md's first edge case.
@@ -704,4 +732,87 @@ fn tables_and_caches_can_be_shared_between_threads() {
     shared::<BlockCache>();
     sent::<crate::store::table::table_iter::TableIter>();
     sent::<TableBuilder<MemWritableFile>>();
+}
+
+/// A model cursor: the index of the current entry in `entries`, or None.
+fn model_step(
+    entries: &[Entry],
+    at: Option<usize>,
+    operation: u64,
+    target: &[u8],
+) -> Option<usize> {
+    let first_at_or_after = entries.partition_point(|entry| entry.0.as_slice() < target);
+    match operation {
+        0 => (!entries.is_empty()).then_some(0),
+        1 => entries.len().checked_sub(1),
+        2 => (first_at_or_after < entries.len()).then_some(first_at_or_after),
+        3 => at.map(|at| at + 1).filter(|&next| next < entries.len()),
+        _ => at.and_then(|at| at.checked_sub(1)),
+    }
+}
+
+#[test]
+fn random_walks_of_table_iterator_match_the_model() {
+    let mut rng = TestRng::from_clock("random_walks");
+    let options = TableOptions {
+        block_size_bytes: 128,
+        block_restart_interval_entries: 3,
+        ..TableOptions::default()
+    };
+    let model = random_model(&mut rng, 400, 30);
+    let entries: Vec<Entry> = model.clone().into_iter().collect();
+    let table = open(&options, build(&options, &model)).unwrap();
+    let mut iter = table.iter(TableReadOptions::default());
+    let mut at: Option<usize> = None;
+    for step in 0..20_000 {
+        let mut operation = rng.below(5);
+        if at.is_none() && operation >= 3 {
+            operation = rng.below(3); // next/prev need a valid cursor
+        }
+        let target = rng.key(24);
+        at = model_step(&entries, at, operation, &target);
+        match operation {
+            0 => iter.seek_to_first(),
+            1 => iter.seek_to_last(),
+            2 => iter.seek(&target),
+            3 => iter.next(),
+            _ => iter.prev(),
+        }
+        match at {
+            Some(at) => {
+                assert!(iter.valid(), "step {step}, operation {operation}");
+                assert_eq!(
+                    (iter.key(), iter.value()),
+                    (&entries[at].0[..], &entries[at].1[..])
+                );
+            }
+            None => assert!(!iter.valid(), "step {step}, operation {operation}"),
+        }
+    }
+    assert!(iter.status().is_ok());
+}
+
+/// A table written by LevelDB 1.23 itself (see testdata/README.md).
+const LEVELDB_FIXTURE: &[u8] = include_bytes!("testdata/leveldb-1.23-bloom10-block256.ldb");
+
+#[test]
+fn leveldb_written_table_matches_ours_byte_for_byte() {
+    let options = TableOptions {
+        filter_policy: Some(Arc::new(BloomFilterPolicy::new(10))),
+        block_size_bytes: 256,
+        ..TableOptions::default()
+    };
+    let model: Model = (0..300u32)
+        .map(|index| {
+            let key = format!("key{index:04}").into_bytes();
+            (key, format!("value{}", index * 7).into_bytes())
+        })
+        .collect();
+    let ours = build(&options, &model);
+    assert_eq!(ours.len(), LEVELDB_FIXTURE.len());
+    let first_difference = ours.iter().zip(LEVELDB_FIXTURE).position(|(a, b)| a != b);
+    assert_eq!(first_difference, None, "first differing byte");
+    let table = open(&options, LEVELDB_FIXTURE.to_vec()).unwrap();
+    let mut rng = TestRng::new(23);
+    check_against_model(&table, &model, &mut rng, "leveldb fixture");
 }
