@@ -6,6 +6,9 @@ use std::cmp::Ordering;
 
 /// A total order on byte strings, named so a store can refuse to open with
 /// a different one (the name is written to the MANIFEST).
+///
+/// Contract: `compare` is a total order and never changes for a given
+/// `name`. The two shortening helpers may always leave their key as it is.
 pub trait Comparator: Send + Sync {
     fn name(&self) -> &'static str;
     fn compare(&self, a: &[u8], b: &[u8]) -> Ordering;
@@ -32,7 +35,7 @@ impl Comparator for BytewiseComparator {
     }
 
     fn find_shortest_separator(&self, start: &mut Vec<u8>, limit: &[u8]) {
-        let shared = start.iter().zip(limit).take_while(|(a, b)| a == b).count();
+        let shared = common_prefix_bytes(start, limit);
         if shared >= start.len().min(limit.len()) {
             return; // one is a prefix of the other
         }
@@ -51,6 +54,11 @@ impl Comparator for BytewiseComparator {
     }
 }
 
+/// Length of the longest common prefix of `a` and `b`.
+pub fn common_prefix_bytes(a: &[u8], b: &[u8]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +75,9 @@ mod tests {
         assert_eq!(separator(b"abc", b"abd"), b"abc");
         assert_eq!(separator(b"ab", b"abc"), b"ab");
         assert_eq!(separator(b"a\xff", b"b"), b"a\xff");
+        assert_eq!(separator(b"apricot", b"cherry"), b"b");
+        assert_eq!(separator(b"apricot", b"banana"), b"apricot");
+        assert_eq!(separator(b"abc1", b"abc2"), b"abc1");
     }
 
     #[test]
@@ -77,5 +88,10 @@ mod tests {
         let mut all_ff = vec![0xff; 3];
         BytewiseComparator.find_short_successor(&mut all_ff);
         assert_eq!(all_ff, [0xff; 3]);
+        for (key, expected) in [(&b"apricot"[..], &b"b"[..]), (b"", b"")] {
+            let mut key = key.to_vec();
+            BytewiseComparator.find_short_successor(&mut key);
+            assert_eq!(key, expected);
+        }
     }
 }

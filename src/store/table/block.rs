@@ -3,7 +3,7 @@
 //! backward. Malformed bytes make the cursor invalid with a corruption
 //! status; they never panic or yield entries.
 
-use crate::store::table::comparator::Comparator;
+use crate::store::comparator::Comparator;
 use crate::store::table::error::{Corruption, TableError};
 use crate::store::table::iterator::TableIterator;
 use crate::util::varint::{get_fixed32, get_varint32};
@@ -470,8 +470,8 @@ impl<B: Borrow<Block>, C: Borrow<dyn Comparator>> TableIterator for BlockIter<B,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::comparator::BytewiseComparator;
     use crate::store::table::block_builder::{BLOCK_RESTART_INTERVAL_ENTRIES, BlockBuilder};
-    use crate::store::table::comparator::BytewiseComparator;
     use crate::store::table::test_rng::TestRng;
     use std::collections::BTreeMap;
 

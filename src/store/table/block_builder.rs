@@ -2,7 +2,7 @@
 //! against the previous key, a full key at every restart point, then the
 //! restart array and its length (grammar in FORMAT.md, "Block").
 
-use crate::store::table::comparator::{Comparator, common_prefix_bytes};
+use crate::store::comparator::{Comparator, common_prefix_bytes};
 use crate::util::varint::{put_fixed32, put_varint32};
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -110,7 +110,7 @@ fn offset_u32(value: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::table::comparator::BytewiseComparator;
+    use crate::store::comparator::BytewiseComparator;
 
     fn builder(interval: usize) -> BlockBuilder {
         BlockBuilder::new(Arc::new(BytewiseComparator), interval)

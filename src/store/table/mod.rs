@@ -24,7 +24,6 @@
 pub mod block;
 pub mod block_builder;
 pub mod cache;
-pub mod comparator;
 pub mod error;
 pub mod filter;
 pub mod filter_block;

@@ -1,8 +1,8 @@
 //! The knobs of building and reading tables, with LevelDB's defaults.
 
+use crate::store::comparator::{BytewiseComparator, Comparator};
 use crate::store::table::block_builder::BLOCK_RESTART_INTERVAL_ENTRIES;
 use crate::store::table::cache::BlockCache;
-use crate::store::table::comparator::{BytewiseComparator, Comparator};
 use crate::store::table::filter::FilterPolicy;
 use std::sync::Arc;
 

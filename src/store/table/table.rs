@@ -5,10 +5,10 @@
 //! Thread safety: a `Table` is immutable after `open`; share it in an
 //! `Arc` between threads.
 
+use crate::store::comparator::{BytewiseComparator, Comparator};
 use crate::store::env::RandomAccessFile;
 use crate::store::table::block::{Block, BlockIter, BlockOrigin};
 use crate::store::table::cache::BlockCacheKey;
-use crate::store::table::comparator::{BytewiseComparator, Comparator};
 use crate::store::table::error::{Corruption, TableError};
 use crate::store::table::filter_block::FilterBlockReader;
 use crate::store::table::format::{BlockHandle, TableFile};

@@ -2,9 +2,9 @@
 //! block, the metaindex block, the index block (one shortened separator
 //! per data block) and the footer (grammar in FORMAT.md).
 
+use crate::store::comparator::BytewiseComparator;
 use crate::store::env::WritableFile;
 use crate::store::table::block_builder::BlockBuilder;
-use crate::store::table::comparator::BytewiseComparator;
 use crate::store::table::filter_block::FilterBlockBuilder;
 use crate::store::table::format::{BlockHandle, Footer, put_block_trailer};
 use crate::store::table::options::TableOptions;

@@ -3,9 +3,9 @@
 //! (every answer is right or an error, never wrong data), the filter
 //! saving reads, and a microbench.
 
+use crate::store::comparator::{BytewiseComparator, Comparator};
 use crate::store::env::{RandomAccessFile, WritableFile};
 use crate::store::table::cache::BlockCache;
-use crate::store::table::comparator::{BytewiseComparator, Comparator};
 use crate::store::table::error::{Corruption, TableError};
 use crate::store::table::filter::BloomFilterPolicy;
 use crate::store::table::iterator::TableIterator;
@@ -663,7 +663,7 @@ impl Comparator for ReverseComparator {
         a.iter().rev().cmp(b.iter().rev())
     }
 
-    fn name(&self) -> &str {
+    fn name(&self) -> &'static str {
         "test.ReverseComparator"
     }
 
