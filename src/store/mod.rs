@@ -11,6 +11,7 @@ pub mod log;
 pub mod memtable;
 pub mod skiplist;
 pub mod slot_arena;
+pub mod version;
 pub mod word_arena;
 pub mod write_batch;
 
