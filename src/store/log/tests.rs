@@ -579,3 +579,20 @@ fn writer_refuses_records_after_an_io_error() {
     assert!(writer.add_record(b"three").is_err());
     assert!(writer.sync().is_err());
 }
+
+#[test]
+fn worked_example_matches_format_doc() {
+    // FORMAT.md, "Log files": "hello" as the first record.
+    let mut harness = Harness::new();
+    harness.write(b"hello");
+    let first = harness.dest.0.lock().unwrap().clone();
+    assert_eq!(first.len(), HEADER_BYTES + 5);
+    assert_eq!(
+        &first[4..],
+        [0x05, 0x00, 0x01, b'h', b'e', b'l', b'l', b'o']
+    );
+    let masked = u32::from_le_bytes(first[..4].try_into().unwrap());
+    assert_eq!(crc32c::unmask(masked), crc32c::value(&first[6..]));
+    assert_eq!(masked, 0x5857_b90b);
+    assert!(crate::store::testing::format_doc_shows(&first));
+}

@@ -82,6 +82,7 @@ fn worked_example_matches_format_doc() {
     ];
     assert_eq!(encoded, expected);
     assert_eq!(VersionEdit::decode(&expected).unwrap(), edit);
+    assert!(crate::store::testing::format_doc_shows(&expected));
 }
 
 #[test]
