@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 /// A total order on byte strings, named so a store can refuse to open with
 /// a different one (the name is written to the MANIFEST).
 pub trait Comparator: Send + Sync {
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &str;
     fn compare(&self, a: &[u8], b: &[u8]) -> Ordering;
     /// If `start < limit`, shortens `start` to a key in `[start, limit)`.
     fn find_shortest_separator(&self, start: &mut Vec<u8>, limit: &[u8]);
@@ -23,7 +23,7 @@ pub struct BytewiseComparator;
 pub const BYTEWISE_COMPARATOR_NAME: &str = "leveldb.BytewiseComparator";
 
 impl Comparator for BytewiseComparator {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         BYTEWISE_COMPARATOR_NAME
     }
 
