@@ -2,21 +2,23 @@
 //! one writer at a time, any number of lock-free readers (LevelDB's
 //! `SkipList`, specialized to internal keys).
 //!
-//! Each node is one allocation of 64-bit words in a [`WordArena`]:
+//! Each node is one allocation of 64-bit words in the node [`WordArena`]:
 //!
 //! ```text
 //! word 0            height (bits 0..8) | user key bytes (bits 8..40)
 //! words 1..1+h      next node at levels 0..h (arena references; 0 = none)
 //! then ⌈k/8⌉ words  the user key, 8 bytes a word, big-endian, zero-padded
 //! then 1 word       the trailer: sequence << 8 | type
-//! then 1 word       value bytes
-//! then ⌈v/8⌉ words  the value, 8 bytes a word, little-endian, zero-padded
+//! then 1 word       value bytes (bits 32..64) | value reference (bits 0..32)
 //! ```
 //!
-//! Big-endian key words compare as integers in the bytewise order of the
-//! bytes, so a search reads only the words of the nodes it passes, which
-//! sit together in one or two cache lines. Order: user key ascending, then
-//! trailer descending (dbformat's internal key order).
+//! The value is `⌈v/8⌉` words, little-endian, zero-padded, in a second
+//! arena (reference 0 for an empty value). Big-endian key words compare as
+//! integers in the bytewise order of the bytes, so a search reads only the
+//! first words of the nodes it passes, kept in one cache line; keeping
+//! values apart makes nodes small, so the nodes a search walks stay in the
+//! CPU caches. Order: user key ascending, then trailer descending
+//! (dbformat's internal key order).
 //!
 //! Invariants:
 //! 1. Nodes are never changed after publication except their links, and
@@ -40,7 +42,7 @@ pub const HEIGHT_MAX: usize = 12;
 const BRANCHING: u32 = 4;
 /// Words before a node's links: height and key length.
 const META_WORDS: usize = 1;
-/// Words between the key and the value: trailer and value length.
+/// Words after the key: trailer and value word.
 const MIDDLE_WORDS: usize = 2;
 /// Largest user key, in bytes (the width of its length field).
 pub const USER_KEY_BYTES_MAX: usize = u32::MAX as usize;
@@ -69,6 +71,51 @@ fn be_word(bytes: &[u8], index: usize) -> u64 {
     }
 }
 
+/// Words of a search key kept on the stack (keys up to 128 bytes).
+const SEARCH_KEY_INLINE_WORDS: usize = 16;
+
+/// A key being searched for, packed once into big-endian words so that
+/// each comparison is a loop of integer compares.
+struct SearchKey {
+    inline: [u64; SEARCH_KEY_INLINE_WORDS],
+    heap: Vec<u64>,
+    word_count: usize,
+    user_key_bytes: usize,
+    trailer: u64,
+}
+
+impl SearchKey {
+    fn new(user_key: &[u8], trailer: u64) -> SearchKey {
+        let word_count = words_for(user_key.len());
+        let mut key = SearchKey {
+            inline: [0; SEARCH_KEY_INLINE_WORDS],
+            heap: Vec::new(),
+            word_count,
+            user_key_bytes: user_key.len(),
+            trailer,
+        };
+        if word_count <= SEARCH_KEY_INLINE_WORDS {
+            for (index, word) in key.inline[..word_count].iter_mut().enumerate() {
+                *word = be_word(user_key, index);
+            }
+        } else {
+            key.heap = (0..word_count)
+                .map(|index| be_word(user_key, index))
+                .collect();
+        }
+        key
+    }
+
+    #[inline]
+    fn words(&self) -> &[u64] {
+        if self.word_count <= SEARCH_KEY_INLINE_WORDS {
+            &self.inline[..self.word_count]
+        } else {
+            &self.heap
+        }
+    }
+}
+
 /// A node's words, with its layout.
 #[derive(Clone, Copy)]
 struct Node<'a> {
@@ -91,9 +138,11 @@ impl<'a> Node<'a> {
         (self.meta() >> 8) as usize
     }
 
-    fn value_bytes(&self) -> usize {
+    /// (value reference, value bytes).
+    fn value(&self) -> (u32, usize) {
         let at = META_WORDS + self.height() + words_for(self.user_key_bytes()) + 1;
-        self.words[at].load(Ordering::Relaxed) as usize
+        let word = self.words[at].load(Ordering::Relaxed);
+        (word as u32, (word >> 32) as usize)
     }
 
     #[inline]
@@ -113,25 +162,28 @@ impl<'a> Node<'a> {
         self.words[at].load(Ordering::Relaxed)
     }
 
-    fn value_words(&self) -> &'a [AtomicU64] {
-        let start = META_WORDS + self.height() + words_for(self.user_key_bytes()) + MIDDLE_WORDS;
-        &self.words[start..start + words_for(self.value_bytes())]
-    }
-
-    /// This node's key against (user_key, trailer), in internal key order.
+    /// This node's key against `search`, in internal key order (one read
+    /// of the meta word, then the key words and the trailer).
     #[inline]
-    fn compare(&self, user_key: &[u8], trailer: u64) -> KeyOrdering {
-        let words = self.key_words();
-        let common = words.len().min(words_for(user_key.len()));
-        for (index, word) in words[..common].iter().enumerate() {
-            let (mine, theirs) = (word.load(Ordering::Relaxed), be_word(user_key, index));
+    fn compare(&self, search: &SearchKey) -> KeyOrdering {
+        let meta = self.words[0].load(Ordering::Relaxed);
+        let key_start = META_WORDS + (meta & 0xff) as usize;
+        let key_bytes = (meta >> 8) as usize;
+        let key_words = words_for(key_bytes);
+        let words = &self.words[key_start..=key_start + key_words];
+        for (word, &theirs) in words[..key_words].iter().zip(search.words()) {
+            let mine = word.load(Ordering::Relaxed);
             if mine != theirs {
                 return mine.cmp(&theirs);
             }
         }
         // Equal words: the padding was equal too, so one key is a prefix.
-        let by_length = self.user_key_bytes().cmp(&user_key.len());
-        by_length.then_with(|| trailer.cmp(&self.trailer()))
+        let by_length = key_bytes.cmp(&search.user_key_bytes);
+        by_length.then_with(|| {
+            search
+                .trailer
+                .cmp(&words[key_words].load(Ordering::Relaxed))
+        })
     }
 }
 
@@ -154,6 +206,7 @@ fn unpack(words: &[AtomicU64], bytes: usize, big_endian: bool, out: &mut Vec<u8>
 
 struct WriterState {
     cursor: WordCursor,
+    value_cursor: WordCursor,
     random: u32,
 }
 
@@ -180,6 +233,7 @@ impl WriterState {
 
 pub struct SkipList {
     arena: WordArena,
+    values: WordArena,
     head: NodeRef,
     max_height: AtomicUsize,
     writer: Mutex<WriterState>,
@@ -202,10 +256,12 @@ impl SkipList {
         words[0].store(HEIGHT_MAX as u64, Ordering::Relaxed);
         SkipList {
             arena,
+            values: WordArena::new(),
             head,
             max_height: AtomicUsize::new(1),
             writer: Mutex::new(WriterState {
                 cursor,
+                value_cursor: WordCursor::default(),
                 random: 0xdead_beef,
             }),
         }
@@ -232,9 +288,10 @@ impl SkipList {
             .lock()
             .unwrap_or_else(|poison| poison.into_inner());
         let mut predecessors = [self.head; HEIGHT_MAX];
-        let found = self.find(user_key, trailer, Some(&mut predecessors));
+        let search = SearchKey::new(user_key, trailer);
+        let found = self.find(&search, Some(&mut predecessors));
         if found != NONE {
-            let order = self.node(found).compare(user_key, trailer);
+            let order = self.node(found).compare(&search);
             assert!(
                 order != KeyOrdering::Equal,
                 "duplicate key inserted in a skip list"
@@ -245,8 +302,9 @@ impl SkipList {
             // predecessors above the old height are already the head
             self.max_height.store(height, Ordering::Relaxed);
         }
+        let value_word = self.store_value(&mut writer.value_cursor, value);
         let key_words = words_for(user_key.len());
-        let total = META_WORDS + height + key_words + MIDDLE_WORDS + words_for(value.len());
+        let total = META_WORDS + height + key_words + MIDDLE_WORDS;
         // A search reads the meta word, one link, the key and the trailer.
         let hot = META_WORDS + height + key_words + 1;
         let (reference, words) = self.arena.allocate(&mut writer.cursor, total, hot);
@@ -261,40 +319,47 @@ impl SkipList {
             word.store(be_word(user_key, index), Ordering::Relaxed);
         }
         words[key_start + key_words].store(trailer, Ordering::Relaxed);
-        words[key_start + key_words + 1].store(value.len() as u64, Ordering::Relaxed);
-        let value_words = &words[key_start + key_words + MIDDLE_WORDS..];
-        for (word, chunk) in value_words.iter().zip(value.chunks(8)) {
-            let mut padded = [0u8; 8];
-            padded[..chunk.len()].copy_from_slice(chunk);
-            word.store(u64::from_le_bytes(padded), Ordering::Relaxed);
-        }
+        words[key_start + key_words + 1].store(value_word, Ordering::Relaxed);
         for (level, &predecessor) in predecessors.iter().enumerate().take(height) {
             let link = self.node(predecessor).link(level);
             link.store(u64::from(reference), Ordering::Release);
         }
     }
 
+    /// Copies `value` into the value arena; returns the node's value word.
+    fn store_value(&self, cursor: &mut WordCursor, value: &[u8]) -> u64 {
+        let length = u32::try_from(value.len()).expect("value over 4 GiB");
+        if value.is_empty() {
+            return 0;
+        }
+        let (reference, words) = self.values.allocate(cursor, words_for(value.len()), 0);
+        for (word, chunk) in words.iter().zip(value.chunks(8)) {
+            let mut padded = [0u8; 8];
+            padded[..chunk.len()].copy_from_slice(chunk);
+            word.store(u64::from_le_bytes(padded), Ordering::Relaxed);
+        }
+        (u64::from(length) << 32) | u64::from(reference)
+    }
+
     /// The first node ≥ (user_key, trailer) or NONE, noting the last node
     /// before it at each level when asked.
-    fn find(
-        &self,
-        user_key: &[u8],
-        trailer: u64,
-        mut predecessors: Option<&mut Predecessors>,
-    ) -> NodeRef {
+    fn find(&self, search: &SearchKey, mut predecessors: Option<&mut Predecessors>) -> NodeRef {
         let mut current = self.head;
+        // `current` resolved once: following its links needs no lookup.
+        let mut current_node = self.node(current);
         let mut level = self.max_height.load(Ordering::Relaxed) - 1;
         // The last node found ≥ the key: met again one level down, it
         // needs no second comparison.
         let mut known_not_less = NONE;
         loop {
-            let next = self.next_at(current, level);
-            if next != NONE
-                && next != known_not_less
-                && self.node(next).compare(user_key, trailer).is_lt()
-            {
-                current = next;
-                continue;
+            let next = current_node.link(level).load(Ordering::Acquire) as NodeRef;
+            if next != NONE && next != known_not_less {
+                let next_node = self.node(next);
+                if next_node.compare(search).is_lt() {
+                    current = next;
+                    current_node = next_node;
+                    continue;
+                }
             }
             known_not_less = next;
             if let Some(predecessors) = predecessors.as_deref_mut() {
@@ -309,12 +374,14 @@ impl SkipList {
 
     /// The first node with key ≥ (user_key, trailer).
     pub fn seek(&self, user_key: &[u8], trailer: u64) -> Option<NodeRef> {
-        Some(self.find(user_key, trailer, None)).filter(|&node| node != NONE)
+        let search = SearchKey::new(user_key, trailer);
+        Some(self.find(&search, None)).filter(|&node| node != NONE)
     }
 
     /// The last node with key < (user_key, trailer).
     pub fn seek_before(&self, user_key: &[u8], trailer: u64) -> Option<NodeRef> {
-        self.descend(|node| node.compare(user_key, trailer).is_lt())
+        let search = SearchKey::new(user_key, trailer);
+        self.descend(|node| node.compare(&search).is_lt())
     }
 
     /// The last node.
@@ -326,11 +393,14 @@ impl SkipList {
     /// reached at level 0 (None if it is the head).
     fn descend(&self, go_right: impl Fn(Node<'_>) -> bool) -> Option<NodeRef> {
         let mut current = self.head;
+        let mut current_node = self.node(current);
         let mut level = self.max_height.load(Ordering::Relaxed) - 1;
         loop {
-            let next = self.next_at(current, level);
-            if next != NONE && go_right(self.node(next)) {
+            let next = current_node.link(level).load(Ordering::Acquire) as NodeRef;
+            let next_node = (next != NONE).then(|| self.node(next));
+            if let Some(next_node) = next_node.filter(|&node| go_right(node)) {
                 current = next;
+                current_node = next_node;
             } else if level == 0 {
                 return Some(current).filter(|&node| node != self.head);
             } else {
@@ -375,13 +445,16 @@ impl SkipList {
 
     /// Appends the node's value to `out`.
     pub fn value_into(&self, node: NodeRef, out: &mut Vec<u8>) {
-        let node = self.node(node);
-        unpack(node.value_words(), node.value_bytes(), false, out);
+        let (reference, bytes) = self.node(node).value();
+        if bytes > 0 {
+            let words = &self.values.words(reference)[..words_for(bytes)];
+            unpack(words, bytes, false, out);
+        }
     }
 
     /// Bytes the list holds in memory.
     pub fn memory_bytes(&self) -> usize {
-        self.arena.allocated_bytes()
+        self.arena.allocated_bytes() + self.values.allocated_bytes()
     }
 }
 

@@ -218,7 +218,12 @@ fn memtable_insert_microbench() {
         .map(|i| format!("{i:016}").into_bytes())
         .collect();
     let value = [b'x'; 100];
+    // STRATA_BENCH_ONLY=random or =sequential runs one order (to profile).
+    let only = std::env::var("STRATA_BENCH_ONLY").unwrap_or_default();
     for (label, keys) in [("random", &random_keys), ("sequential", &ordered_keys)] {
+        if !only.is_empty() && only != label {
+            continue;
+        }
         for bound in [usize::MAX, BENCH_WRITE_BUFFER_BYTES] {
             let (per_insert, per_get, tables) = bench_fill(keys, &value, bound);
             let size = if bound == usize::MAX {
@@ -230,8 +235,40 @@ fn memtable_insert_microbench() {
                 "memtable {label:10} {size:>8}: {per_insert:7.1} ns/insert, \
                  {per_get:7.1} ns/get ({tables} tables)"
             );
+            let (per_insert, per_get) = bench_btree_fill(keys, &value, bound);
+            println!(
+                "BTreeMap {label:10} {size:>8}: {per_insert:7.1} ns/insert, \
+                 {per_get:7.1} ns/get (same machine, same moment, for scale)"
+            );
         }
     }
+}
+
+/// The same fill into a BTreeMap of (key, Reverse(sequence)) → value,
+/// bounded by the same bytes (key + value + 8 per entry): a yardstick for
+/// how fast this machine is at the moment of the run.
+fn bench_btree_fill(keys: &[Vec<u8>], value: &[u8], bound: usize) -> (f64, f64) {
+    let started = std::time::Instant::now();
+    let mut map = BTreeMap::new();
+    let mut bytes = 0;
+    for (sequence, key) in keys.iter().enumerate() {
+        if bytes > bound {
+            map = BTreeMap::new();
+            bytes = 0;
+        }
+        bytes += key.len() + value.len() + 8;
+        map.insert((key.clone(), Reverse(sequence as u64 + 1)), value.to_vec());
+    }
+    let per_insert = started.elapsed().as_nanos() as f64 / keys.len() as f64;
+    let started = std::time::Instant::now();
+    let mut hits = 0;
+    for key in keys {
+        let found = map.range((key.clone(), Reverse(u64::MAX))..).next();
+        hits += usize::from(found.is_some_and(|((found, _), _)| found == key));
+    }
+    assert!(hits > 0);
+    let per_get = started.elapsed().as_nanos() as f64 / keys.len() as f64;
+    (per_insert, per_get)
 }
 
 /// Inserts `keys` into memtables of at most `bound` bytes, then looks each
