@@ -31,3 +31,5 @@ pub mod write_batch;
 
 #[cfg(test)]
 mod testing;
+#[cfg(test)]
+mod write_path_bench;
