@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 /// Contract: `compare` is a total order and never changes for a given
 /// `name`. The two shortening helpers may always leave their key as it is.
 pub trait Comparator: Send + Sync {
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &str;
     fn compare(&self, a: &[u8], b: &[u8]) -> Ordering;
     /// If `start < limit`, shortens `start` to a key in `[start, limit)`.
     fn find_shortest_separator(&self, start: &mut Vec<u8>, limit: &[u8]);
@@ -26,7 +26,7 @@ pub struct BytewiseComparator;
 pub const BYTEWISE_COMPARATOR_NAME: &str = "leveldb.BytewiseComparator";
 
 impl Comparator for BytewiseComparator {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         BYTEWISE_COMPARATOR_NAME
     }
 

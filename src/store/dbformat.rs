@@ -165,7 +165,7 @@ fn append_seek_trailer(out: &mut Vec<u8>) {
 }
 
 impl Comparator for InternalKeyComparator {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         INTERNAL_KEY_COMPARATOR_NAME
     }
 

@@ -1,8 +1,24 @@
-//! The embedded LSM key-value store (LevelDB's design). See FORMAT.md.
+//! The embedded LSM key-value store (LevelDB's design). On-disk formats
+//! are in FORMAT.md beside this file.
 //!
-//! Layers, bottom up: `env` (all file I/O), `log` (the write-ahead log),
-//! `dbformat` (internal keys), `write_batch`, `skiplist` and `memtable`,
-//! `version` (MANIFEST edits), `table` (SSTables).
+//! Where to start reading, bottom up:
+//! - `env`: every file operation (PosixEnv; MemEnv and FaultEnv for tests,
+//!   with an exact crash model: written vs durable bytes and entries).
+//! - `log`: the write-ahead log and MANIFEST record format (writer, reader
+//!   with corruption reports and torn-tail dropping).
+//! - `dbformat` (sequence numbers, value types, internal keys and their
+//!   comparator, lookup keys) and `comparator` (the Comparator trait).
+//! - `write_batch`: the atomic update group, in its WAL byte form.
+//! - `memtable` over `skiplist` (lock-free readers, one writer) over
+//!   `word_arena` and `slot_arena` (append-only storage in safe Rust).
+//! - `version::version_edit`: MANIFEST records.
+//! - `table`: SSTables (blocks, bloom filter, block cache); `vlog`: the
+//!   value log that keeps large values out of the tree (WiscKey).
+//!
+//! Contracts for the Db layer: one `Env` for everything; a log `Writer`
+//! that returned an error must be abandoned (and the Db must refuse writes);
+//! `WriteBatch::from_contents` validates a WAL record before
+//! `MemTable::insert_batch`; every update needs its own sequence number.
 
 pub mod comparator;
 pub mod dbformat;
@@ -12,8 +28,12 @@ pub mod memtable;
 pub mod skiplist;
 pub mod slot_arena;
 pub mod table;
+pub mod version;
 pub mod vlog;
+pub mod word_arena;
 pub mod write_batch;
 
 #[cfg(test)]
 mod testing;
+#[cfg(test)]
+mod write_path_bench;

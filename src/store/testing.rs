@@ -49,3 +49,15 @@ impl Random {
         (0..length).map(|_| self.next_u64() as u8).collect()
     }
 }
+
+/// Bytes as lowercase hex pairs separated by spaces, as FORMAT.md shows
+/// its worked examples.
+pub fn hex(bytes: &[u8]) -> String {
+    let pairs: Vec<String> = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    pairs.join(" ")
+}
+
+/// Whether FORMAT.md shows `bytes` (as `hex`) somewhere.
+pub fn format_doc_shows(bytes: &[u8]) -> bool {
+    include_str!("FORMAT.md").contains(&hex(bytes))
+}

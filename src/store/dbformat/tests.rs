@@ -55,6 +55,10 @@ fn worked_example_matches_format_doc() {
     assert_eq!(lookup.memtable_key(), expected);
     assert_eq!(lookup.internal_key(), &expected[1..]);
     assert_eq!(lookup.user_key(), b"foo");
+    assert!(crate::store::testing::format_doc_shows(&encoded));
+    assert!(crate::store::testing::format_doc_shows(
+        lookup.memtable_key()
+    ));
 }
 
 #[test]

@@ -1,39 +1,37 @@
 //! Skip list tests, after LevelDB's skiplist_test: a model check against a
-//! BTreeSet and a concurrent test where readers run during inserts.
+//! BTreeSet, the packed-key order against dbformat's, and a concurrent test
+//! where readers run during inserts.
 
 use super::*;
-use crate::store::comparator::BytewiseComparator;
+use crate::store::dbformat::compare_internal_keys;
 use crate::store::testing::Random;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-fn key_bytes(key: u64) -> Box<[u8]> {
-    Box::new(key.to_be_bytes())
+fn insert(list: &SkipList, key: u64) {
+    list.insert(&key.to_be_bytes(), 0, &key.to_le_bytes());
 }
 
-fn insert(list: &SkipList<BytewiseComparator>, key: u64) {
-    list.insert(key_bytes(key), 0, 8);
-}
-
-fn key_of(list: &SkipList<BytewiseComparator>, index: u32) -> u64 {
-    u64::from_be_bytes(list.key(index).try_into().unwrap())
+fn key_of(list: &SkipList, node: NodeRef) -> u64 {
+    let mut bytes = Vec::new();
+    list.user_key_into(node, &mut bytes);
+    u64::from_be_bytes(bytes.try_into().unwrap())
 }
 
 #[test]
 fn empty_list_has_no_nodes() {
-    let list = SkipList::new(BytewiseComparator);
-    assert!(!list.contains(&10u64.to_be_bytes()));
+    let list = SkipList::new();
     assert_eq!(list.first(), None);
     assert_eq!(list.last(), None);
-    assert_eq!(list.seek(&100u64.to_be_bytes()), None);
-    assert_eq!(list.seek_before(&100u64.to_be_bytes()), None);
+    assert_eq!(list.seek(b"k", 0), None);
+    assert_eq!(list.seek_before(b"k", 0), None);
 }
 
 #[test]
 fn inserted_keys_are_found_and_iterate_in_order_both_ways() {
     let mut random = Random::from_env("skiplist_insert_and_lookup");
-    let list = SkipList::new(BytewiseComparator);
+    let list = SkipList::new();
     let mut model = BTreeSet::new();
     for _ in 0..2000 {
         let key = random.uniform(5000);
@@ -42,14 +40,13 @@ fn inserted_keys_are_found_and_iterate_in_order_both_ways() {
         }
     }
     for probe in 0..5000u64 {
-        assert_eq!(list.contains(&probe.to_be_bytes()), model.contains(&probe));
         let seek = list
-            .seek(&probe.to_be_bytes())
-            .map(|index| key_of(&list, index));
+            .seek(&probe.to_be_bytes(), 0)
+            .map(|node| key_of(&list, node));
         assert_eq!(seek, model.range(probe..).next().copied(), "seek {probe}");
         let before = list
-            .seek_before(&probe.to_be_bytes())
-            .map(|i| key_of(&list, i));
+            .seek_before(&probe.to_be_bytes(), 0)
+            .map(|n| key_of(&list, n));
         assert_eq!(
             before,
             model.range(..probe).next_back().copied(),
@@ -58,44 +55,108 @@ fn inserted_keys_are_found_and_iterate_in_order_both_ways() {
     }
     let mut forward = Vec::new();
     let mut node = list.first();
-    while let Some(index) = node {
-        forward.push(key_of(&list, index));
-        node = list.next(index);
+    while let Some(reference) = node {
+        forward.push(key_of(&list, reference));
+        node = list.next(reference);
     }
     assert_eq!(forward, model.iter().copied().collect::<Vec<_>>());
     let mut backward = Vec::new();
     let mut node = list.last();
-    while let Some(index) = node {
-        backward.push(key_of(&list, index));
-        node = list.prev(index);
+    while let Some(reference) = node {
+        backward.push(key_of(&list, reference));
+        node = list.prev(reference);
     }
     assert_eq!(backward, model.iter().rev().copied().collect::<Vec<_>>());
+}
+
+fn internal_key(user_key: &[u8], trailer: u64) -> Vec<u8> {
+    let mut key = user_key.to_vec();
+    key.extend_from_slice(&trailer.to_le_bytes());
+    key
+}
+
+#[test]
+fn packed_order_matches_internal_key_order_on_tricky_keys() {
+    let mut random = Random::from_env("skiplist_packed_order");
+    let alphabet = [0u8, 1, 0x7f, 0x80, 0xff];
+    let keys: Vec<(Vec<u8>, u64)> = (0..400)
+        .map(|_| {
+            let length = random.uniform(20) as usize;
+            let user_key = (0..length)
+                .map(|_| alphabet[random.uniform(5) as usize])
+                .collect();
+            (user_key, random.uniform(4))
+        })
+        .collect();
+    let list = SkipList::new();
+    let mut inserted = BTreeSet::new();
+    for (user_key, trailer) in &keys {
+        if inserted.insert(internal_key(user_key, *trailer)) {
+            list.insert(user_key, *trailer, b"");
+        }
+        let node = list.seek(user_key, *trailer).unwrap();
+        assert!(list.user_key_equals(node, user_key));
+        assert_eq!(list.trailer(node), *trailer);
+    }
+    let mut expected: Vec<Vec<u8>> = inserted.into_iter().collect();
+    expected.sort_by(|a, b| compare_internal_keys(a, b));
+    let mut node = list.first();
+    for key in &expected {
+        let reference = node.expect("list ended early");
+        let mut found = Vec::new();
+        list.user_key_into(reference, &mut found);
+        assert_eq!(internal_key(&found, list.trailer(reference)), *key);
+        node = list.next(reference);
+    }
+    assert_eq!(node, None);
+}
+
+#[test]
+fn values_of_every_size_round_trip() {
+    let list = SkipList::new();
+    let sizes = (0..40).chain([1000, 2047 * 8, 2049 * 8 + 3, 100_000]);
+    for (index, size) in sizes.clone().enumerate() {
+        let value: Vec<u8> = (0..size).map(|i| (i * 7 + index) as u8).collect();
+        list.insert(&(index as u64).to_be_bytes(), 1, &value);
+    }
+    for (index, size) in sizes.enumerate() {
+        let node = list.seek(&(index as u64).to_be_bytes(), 1).unwrap();
+        let mut value = Vec::new();
+        list.value_into(node, &mut value);
+        let expected: Vec<u8> = (0..size).map(|i| (i * 7 + index) as u8).collect();
+        assert_eq!(value, expected, "size {size}");
+    }
+}
+
+#[test]
+fn trailers_order_newest_first_within_a_user_key() {
+    let list = SkipList::new();
+    for trailer in [5u64 << 8 | 1, 9 << 8 | 1, 7 << 8] {
+        list.insert(b"k", trailer, b"");
+    }
+    let first = list.first().unwrap();
+    assert_eq!(list.trailer(first), 9 << 8 | 1);
+    assert_eq!(
+        list.seek(b"k", 8 << 8 | 2).map(|n| list.trailer(n)),
+        Some(7 << 8)
+    );
 }
 
 #[test]
 #[should_panic(expected = "duplicate key")]
 fn inserting_a_duplicate_key_is_a_programmer_error() {
-    let list = SkipList::new(BytewiseComparator);
+    let list = SkipList::new();
     insert(&list, 7);
     insert(&list, 7);
-}
-
-#[test]
-fn entries_hold_bytes_beyond_the_key() {
-    let list = SkipList::new(BytewiseComparator);
-    list.insert(Box::new(*b"\x03keyvalue"), 1, 3);
-    let index = list.seek(b"key").unwrap();
-    assert_eq!(list.key(index), b"key");
-    assert_eq!(list.entry(index), b"\x03keyvalue");
 }
 
 #[test]
 fn readers_see_every_key_inserted_before_they_look_and_a_sorted_list() {
     const KEYS: u64 = 20_000;
     let mut random = Random::from_env("skiplist_concurrent");
-    let list = Arc::new(SkipList::new(BytewiseComparator));
-    let inserted: Arc<Vec<AtomicBool>> =
-        Arc::new((0..KEYS).map(|_| AtomicBool::new(false)).collect());
+    let list = Arc::new(SkipList::new());
+    let flags = (0..KEYS).map(|_| AtomicBool::new(false)).collect();
+    let inserted: Arc<Vec<AtomicBool>> = Arc::new(flags);
     let done = Arc::new(AtomicBool::new(false));
     let mut order: Vec<u64> = (0..KEYS).collect();
     for i in (1..order.len()).rev() {
@@ -118,11 +179,7 @@ fn readers_see_every_key_inserted_before_they_look_and_a_sorted_list() {
 }
 
 /// Scans until `done`; returns how many scans it made.
-fn check_while_writing(
-    list: &SkipList<BytewiseComparator>,
-    inserted: &[AtomicBool],
-    done: &AtomicBool,
-) -> usize {
+fn check_while_writing(list: &SkipList, inserted: &[AtomicBool], done: &AtomicBool) -> usize {
     let mut scans = 0;
     loop {
         let finished = done.load(Ordering::Acquire);
@@ -130,12 +187,16 @@ fn check_while_writing(
         let mut seen = vec![false; inserted.len()];
         let mut previous = None;
         let mut node = list.first();
-        while let Some(index) = node {
-            let key = key_of(list, index);
+        let mut value = Vec::new();
+        while let Some(reference) = node {
+            let key = key_of(list, reference);
             assert!(previous < Some(key), "list out of order at {key}");
+            value.clear();
+            list.value_into(reference, &mut value);
+            assert_eq!(value, key.to_le_bytes(), "value of {key}");
             seen[key as usize] = true;
             previous = Some(key);
-            node = list.next(index);
+            node = list.next(reference);
         }
         for (key, (&was, &found)) in before.iter().zip(&seen).enumerate() {
             assert!(

@@ -80,6 +80,7 @@ fn worked_example_matches_format_doc() {
         0, 1, b'k', // Deletion "k"
     ];
     assert_eq!(batch.contents(), expected);
+    assert!(crate::store::testing::format_doc_shows(&expected));
     let reread = WriteBatch::from_contents(expected.to_vec()).unwrap();
     assert_eq!(print(&reread).unwrap(), "Put(k, v)@7Delete(k)@8");
 }
