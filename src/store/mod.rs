@@ -12,6 +12,7 @@
 //! - `memtable` over `skiplist` (lock-free readers, one writer) over
 //!   `word_arena` and `slot_arena` (append-only storage in safe Rust).
 //! - `version::version_edit`: MANIFEST records.
+//! - `group_commit`: the writer queue (one leader commits a group).
 //! - `table`: SSTables (blocks, bloom filter, block cache); `vlog`: the
 //!   value log that keeps large values out of the tree (WiscKey).
 //!
@@ -23,6 +24,7 @@
 pub mod comparator;
 pub mod dbformat;
 pub mod env;
+pub mod group_commit;
 pub mod log;
 pub mod memtable;
 pub mod skiplist;
