@@ -31,7 +31,7 @@
 //! Thread safety: `insert` takes an internal lock (writers serialize);
 //! every read is lock-free and may run during inserts.
 
-use crate::store::word_arena::{WordArena, WordCursor};
+use crate::store::word_arena::{FIRST_REGION_WORDS_MAX, WordArena, WordCursor};
 use std::cmp::Ordering as KeyOrdering;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -248,15 +248,28 @@ impl Default for SkipList {
 type Predecessors = [NodeRef; HEIGHT_MAX];
 
 impl SkipList {
+    /// A list that allocates as it grows.
     pub fn new() -> SkipList {
-        let arena = WordArena::new();
+        SkipList::with_arenas(WordArena::new(), WordArena::new())
+    }
+
+    /// A list with `capacity_bytes` allocated now, half for nodes and half
+    /// for values: searches within it find nodes by plain indexing. It
+    /// still grows past the capacity (more slowly).
+    pub fn with_capacity(capacity_bytes: usize) -> SkipList {
+        let half_words = (capacity_bytes / 2 / 8).min(FIRST_REGION_WORDS_MAX);
+        let nodes = WordArena::with_first_region(half_words);
+        SkipList::with_arenas(nodes, WordArena::with_first_region(half_words))
+    }
+
+    fn with_arenas(arena: WordArena, values: WordArena) -> SkipList {
         let mut cursor = WordCursor::default();
         let head_words = META_WORDS + HEIGHT_MAX + MIDDLE_WORDS;
         let (head, words) = arena.allocate(&mut cursor, head_words, 0);
         words[0].store(HEIGHT_MAX as u64, Ordering::Relaxed);
         SkipList {
             arena,
-            values: WordArena::new(),
+            values,
             head,
             max_height: AtomicUsize::new(1),
             writer: Mutex::new(WriterState {

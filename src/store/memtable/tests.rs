@@ -147,6 +147,29 @@ fn iterator_seek_lands_on_the_first_entry_at_or_after_the_target() {
 }
 
 #[test]
+fn preallocated_memtable_answers_like_a_growing_one_past_its_capacity() {
+    let small = Arc::new(MemTable::with_capacity(64 * 1024));
+    let growing = Arc::new(MemTable::new());
+    for sequence in 1..5000u64 {
+        let key = (sequence * 7919 % 5000).to_be_bytes();
+        let value = vec![sequence as u8; (sequence % 300) as usize];
+        small.add(sequence, ValueType::Value, &key, &value);
+        growing.add(sequence, ValueType::Value, &key, &value);
+    }
+    assert!(small.approximate_memory_usage() > 64 * 1024);
+    let (mut left, mut right) = (small.iter(), growing.iter());
+    left.seek_to_first();
+    right.seek_to_first();
+    while right.valid() {
+        assert!(left.valid());
+        assert_eq!((left.key(), left.value()), (right.key(), right.value()));
+        left.next();
+        right.next();
+    }
+    assert!(!left.valid());
+}
+
+#[test]
 fn memory_usage_counts_entries_and_grows() {
     let table = MemTable::new();
     let empty = table.approximate_memory_usage();
@@ -275,11 +298,18 @@ fn bench_btree_fill(keys: &[Vec<u8>], value: &[u8], bound: usize) -> (f64, f64) 
 /// key up in the last table; ns per insert, ns per get, tables used.
 fn bench_fill(keys: &[Vec<u8>], value: &[u8], bound: usize) -> (f64, f64, usize) {
     let started = std::time::Instant::now();
-    let mut table = MemTable::new();
+    let new_table = || {
+        if bound == usize::MAX {
+            MemTable::new()
+        } else {
+            MemTable::with_capacity(bound)
+        }
+    };
+    let mut table = new_table();
     let mut tables = 1;
     for (sequence, key) in keys.iter().enumerate() {
         if table.approximate_memory_usage() > bound {
-            table = MemTable::new();
+            table = new_table();
             tables += 1;
         }
         table.add(sequence as u64 + 1, ValueType::Value, key, value);
