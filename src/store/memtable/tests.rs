@@ -326,3 +326,63 @@ fn bench_fill(keys: &[Vec<u8>], value: &[u8], bound: usize) -> (f64, f64, usize)
     let per_get = started.elapsed().as_nanos() as f64 / keys.len() as f64;
     (per_insert, per_get, tables)
 }
+
+/// One update in the model: sequence → (type, value).
+type History = BTreeMap<u64, (ValueType, Vec<u8>)>;
+
+/// What the model says a get at `sequence` finds.
+fn model_get(history: Option<&History>, sequence: u64) -> (Lookup, Vec<u8>) {
+    let newest = history.and_then(|updates| updates.range(..=sequence).next_back());
+    match newest {
+        None => (Lookup::NotFound, vec![]),
+        Some((_, (ValueType::Deletion, _))) => (Lookup::Deleted, vec![]),
+        Some((_, (ValueType::Value, value))) => (Lookup::Value, value.clone()),
+        Some((_, (ValueType::ValuePointer, pointer))) => (Lookup::ValuePointer, pointer.clone()),
+    }
+}
+
+#[test]
+fn gets_at_every_snapshot_match_a_model_of_batches() {
+    let mut random = Random::from_env("memtable_snapshot_model");
+    let table = MemTable::with_capacity(256 * 1024);
+    let mut model: BTreeMap<Vec<u8>, History> = BTreeMap::new();
+    let mut next_sequence = 1;
+    for _ in 0..400 {
+        let mut batch = WriteBatch::new();
+        batch.set_sequence(next_sequence);
+        for _ in 0..1 + random.uniform(8) {
+            let key = format!("k{:03}", random.uniform(150)).into_bytes();
+            let length = random.uniform(40) as usize;
+            let value = random.bytes(length);
+            let value_type = [
+                ValueType::Value,
+                ValueType::Deletion,
+                ValueType::ValuePointer,
+            ][random.uniform(3) as usize];
+            match value_type {
+                ValueType::Value => batch.put(&key, &value),
+                ValueType::Deletion => batch.delete(&key),
+                ValueType::ValuePointer => batch.put_value_pointer(&key, &value),
+            }
+            let stored = if value_type == ValueType::Deletion {
+                vec![]
+            } else {
+                value
+            };
+            let history = model.entry(key).or_default();
+            history.insert(next_sequence, (value_type, stored));
+            next_sequence += 1;
+        }
+        table.insert_batch(&batch).unwrap();
+    }
+    for _ in 0..5000 {
+        let key = format!("k{:03}", random.uniform(160)).into_bytes();
+        let sequence = random.uniform(next_sequence + 5);
+        let expected = model_get(model.get(&key), sequence);
+        assert_eq!(
+            get(&table, &key, sequence),
+            expected,
+            "{key:?} at {sequence}"
+        );
+    }
+}
