@@ -328,8 +328,11 @@ impl SkipList {
             words[META_WORDS + level].store(successor, Ordering::Relaxed);
         }
         let key_start = META_WORDS + height;
-        for (index, word) in words[key_start..key_start + key_words].iter().enumerate() {
-            word.store(be_word(user_key, index), Ordering::Relaxed);
+        for (word, &packed) in words[key_start..key_start + key_words]
+            .iter()
+            .zip(search.words())
+        {
+            word.store(packed, Ordering::Relaxed);
         }
         words[key_start + key_words].store(trailer, Ordering::Relaxed);
         words[key_start + key_words + 1].store(value_word, Ordering::Relaxed);
