@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::store::dbformat::{ParsedInternalKey, parse_internal_key};
+use crate::store::skiplist::SkipList;
 use crate::store::testing::Random;
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
@@ -385,4 +386,18 @@ fn gets_at_every_snapshot_match_a_model_of_batches() {
             "{key:?} at {sequence}"
         );
     }
+}
+
+#[test]
+fn memtable_is_shared_across_threads_and_its_iterator_can_move() {
+    fn shared<T: Send + Sync>() {}
+    fn movable<T: Send>() {}
+    shared::<MemTable>();
+    shared::<SkipList>();
+    movable::<MemTableIterator>();
+    movable::<crate::store::log::Reader>();
+    movable::<crate::store::log::Writer>();
+    shared::<crate::store::env::PosixEnv>();
+    shared::<crate::store::env::MemEnv>();
+    shared::<crate::store::env::FaultEnv>();
 }
