@@ -3,7 +3,10 @@
 //!
 //! Memory comes first from an optional *first region* sized when the arena
 //! is made (a memtable makes it as large as its write buffer, so nearly
-//! every word is found by plain indexing), then from chunks of
+//! every word is found by plain indexing). `allocate` takes words from its
+//! front and `allocate_back` from its back, so two kinds of data (skip
+//! list nodes, values) share it in any proportion. When the two meet,
+//! both continue in chunks of
 //! `CHUNK_WORDS` words (64 KiB) that never move; an allocation larger than
 //! a quarter chunk gets a chunk of its own, as in LevelDB, so little is
 //! wasted. A chunk is found through a directory ([`SlotArena`]) of
@@ -38,25 +41,16 @@ enum Region {
     Chunk(u32),
 }
 
-/// The writer's position: where the next small allocation goes.
+/// The writer's position: where the next allocations go. Made by
+/// [`WordArena::cursor`].
 #[derive(Debug)]
 pub struct WordCursor {
     region: Region,
+    /// Words used at the front of the current region.
     used_words: usize,
     next_chunk: u32,
-}
-
-impl Default for WordCursor {
-    fn default() -> WordCursor {
-        // Word 0 of the first region is never handed out; without a first
-        // region, `used_words` 1 of an empty region sends the first
-        // allocation to chunk 0.
-        WordCursor {
-            region: Region::First,
-            used_words: 1,
-            next_chunk: 0,
-        }
-    }
+    /// Start of the words taken from the back of the first region.
+    first_limit: usize,
 }
 
 #[derive(Default)]
@@ -87,6 +81,18 @@ impl WordArena {
         }
     }
 
+    /// The cursor of this arena's one writer. Word 0 of the first region is
+    /// never handed out; without a first region, `used_words` 1 of an empty
+    /// region sends the first allocation to chunk 0.
+    pub fn cursor(&self) -> WordCursor {
+        WordCursor {
+            region: Region::First,
+            used_words: 1,
+            next_chunk: 0,
+            first_limit: self.first.len(),
+        }
+    }
+
     /// Reserves `words` zeroed words; returns their reference and them.
     /// The first `hot_words` (if they fit in a cache line) do not straddle
     /// two lines, so a reader touching only them takes one cache miss.
@@ -99,24 +105,60 @@ impl WordArena {
     ) -> (u32, &[AtomicU64]) {
         assert!(words > 0 && hot_words <= words);
         let mut offset = self.line_fit(cursor, hot_words);
-        if offset + words > self.region(cursor.region).len() {
+        if offset + words > self.region_end(cursor) {
             if words > SHARED_ALLOCATION_WORDS_MAX {
                 let chunk = self.open_chunk(cursor, words);
                 return (self.reference(Region::Chunk(chunk), 0), self.chunk(chunk));
             }
             let chunk = self.open_chunk(cursor, CHUNK_WORDS);
+            if cursor.region == Region::First {
+                // What is left between front and back is abandoned.
+                let abandoned = self.first.len();
+                self.first_used_words.store(abandoned, Ordering::Relaxed);
+            }
             cursor.region = Region::Chunk(chunk);
             // Without a first region, word 0 of chunk 0 is reference 0.
             cursor.used_words = usize::from(self.first.is_empty() && chunk == 0);
             offset = self.line_fit(cursor, hot_words);
         }
-        if cursor.region == Region::First {
-            self.first_used_words
-                .store(offset + words, Ordering::Relaxed);
-        }
         cursor.used_words = offset + words;
+        if cursor.region == Region::First {
+            self.account_first(cursor);
+        }
         let slice = &self.region(cursor.region)[offset..offset + words];
         (self.reference(cursor.region, offset), slice)
+    }
+
+    /// Reserves `words` zeroed words from the back of the first region, or
+    /// like `allocate` once front and back meet.
+    pub fn allocate_back(&self, cursor: &mut WordCursor, words: usize) -> (u32, &[AtomicU64]) {
+        assert!(words > 0);
+        // (Without a first region, used_words 1 exceeds first_limit 0.)
+        let gap = cursor.first_limit.saturating_sub(cursor.used_words);
+        if cursor.region != Region::First || gap < words {
+            return self.allocate(cursor, words, 0);
+        }
+        cursor.first_limit -= words;
+        self.account_first(cursor);
+        let start = cursor.first_limit;
+        (
+            self.reference(Region::First, start),
+            &self.first[start..start + words],
+        )
+    }
+
+    /// Records the first region's words in use (front and back).
+    fn account_first(&self, cursor: &WordCursor) {
+        let used = cursor.used_words + (self.first.len() - cursor.first_limit);
+        self.first_used_words.store(used, Ordering::Relaxed);
+    }
+
+    /// Where the free words of the cursor's region end.
+    fn region_end(&self, cursor: &WordCursor) -> usize {
+        match cursor.region {
+            Region::First => cursor.first_limit,
+            Region::Chunk(chunk) => self.chunk(chunk).len(),
+        }
     }
 
     fn region(&self, region: Region) -> &[AtomicU64] {
@@ -140,7 +182,7 @@ impl WordArena {
     /// not cross a cache line (the cursor itself if they cannot fit one).
     fn line_fit(&self, cursor: &WordCursor, hot_words: usize) -> usize {
         let region = self.region(cursor.region);
-        if cursor.used_words >= region.len() || hot_words > CACHE_LINE_WORDS {
+        if cursor.used_words >= self.region_end(cursor) || hot_words > CACHE_LINE_WORDS {
             return cursor.used_words;
         }
         let address = region.as_ptr() as usize;
@@ -203,7 +245,7 @@ mod tests {
     #[test]
     fn hot_words_never_straddle_a_cache_line() {
         let arena = WordArena::new();
-        let mut cursor = WordCursor::default();
+        let mut cursor = arena.cursor();
         for size in (1..5000).map(|i| 1 + i % 13) {
             let hot = size.min(1 + size % 8);
             let (_, words) = arena.allocate(&mut cursor, size, hot);
@@ -216,7 +258,7 @@ mod tests {
     #[test]
     fn allocations_are_distinct_nonzero_and_keep_their_words() {
         let arena = WordArena::new();
-        let mut cursor = WordCursor::default();
+        let mut cursor = arena.cursor();
         let mut references = Vec::new();
         for size in (1..3000).map(|i| 1 + i % 40) {
             let (reference, words) = arena.allocate(&mut cursor, size, size.min(5));
@@ -241,7 +283,7 @@ mod tests {
     #[test]
     fn first_region_serves_allocations_then_chunks_take_over() {
         let arena = WordArena::with_first_region(1000);
-        let mut cursor = WordCursor::default();
+        let mut cursor = arena.cursor();
         let mut allocations = Vec::new();
         for index in 0..3000u64 {
             let size = 1 + (index % 7) as usize;
@@ -272,18 +314,55 @@ mod tests {
     }
 
     #[test]
+    fn front_and_back_allocations_share_the_first_region_without_overlap() {
+        let arena = WordArena::with_first_region(5000);
+        let mut cursor = arena.cursor();
+        let mut allocations = Vec::new();
+        for index in 0..4000u64 {
+            let size = 1 + (index % 5) as usize;
+            let (reference, words) = if index % 3 == 0 {
+                arena.allocate_back(&mut cursor, size * 2)
+            } else {
+                arena.allocate(&mut cursor, size, size)
+            };
+            assert_ne!(reference, 0);
+            words
+                .iter()
+                .for_each(|word| word.store(index, Ordering::Relaxed));
+            allocations.push((reference, words.len(), index));
+        }
+        let back_in_first = allocations
+            .iter()
+            .filter(|(r, _, i)| i % 3 == 0 && (*r as usize) < 5000)
+            .count();
+        assert!(
+            back_in_first > 100,
+            "{back_in_first} back allocations in the first region"
+        );
+        for &(reference, size, index) in &allocations {
+            let words = &arena.words(reference)[..size];
+            assert!(
+                words.iter().all(|w| w.load(Ordering::Relaxed) == index),
+                "{index}"
+            );
+        }
+    }
+
+    #[test]
     fn memory_counts_the_used_part_of_the_first_region() {
         let arena = WordArena::with_first_region(100_000);
-        let mut cursor = WordCursor::default();
+        let mut cursor = arena.cursor();
         let before = arena.allocated_bytes();
         arena.allocate(&mut cursor, 100, 0);
         assert_eq!(arena.allocated_bytes() - before, 101 * 8);
+        arena.allocate_back(&mut cursor, 50);
+        assert_eq!(arena.allocated_bytes() - before, 151 * 8);
     }
 
     #[test]
     fn large_allocations_get_their_own_chunk_and_small_ones_continue() {
         let arena = WordArena::new();
-        let mut cursor = WordCursor::default();
+        let mut cursor = arena.cursor();
         let (small, _) = arena.allocate(&mut cursor, 10, 0);
         let (large, words) = arena.allocate(&mut cursor, 3 * CHUNK_WORDS, 0);
         assert_eq!(words.len(), 3 * CHUNK_WORDS);
