@@ -177,7 +177,7 @@ mod tests {
             sync: true,
         };
         let result = queue.submit(write.clone(), |group, sync| {
-            assert_eq!(group, [write.clone()]);
+            assert_eq!(group, std::slice::from_ref(&write));
             assert!(sync);
             7
         });
