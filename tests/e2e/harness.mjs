@@ -35,9 +35,6 @@ const chromiumFlags = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-// Chromium asks for /favicon.ico by itself and logs its 404 as a console error;
-// neither the site nor the UI has a favicon yet (issue 7). Delete this when they do.
-const knownErrors = [/status of 404 \(Not Found\) at http:\/\/[^/]+\/favicon\.ico$/];
 
 export const DESKTOP = { viewport: { width: 1280, height: 800 } };
 export const PHONE = devices['Pixel 7'];
@@ -160,7 +157,7 @@ export function useSession(suite) {
           for (const page of context.pages()) await shot(page, 'failed').catch(() => {});
         }
         await context.close();
-        const expected = [...allow, ...knownErrors];
+        const expected = [...allow];
         const unexpected = errors.filter((error) => !expected.some((re) => re.test(error)));
         assert.deepEqual(unexpected, [], 'no console errors or page errors');
       });
