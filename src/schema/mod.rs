@@ -11,8 +11,8 @@
 //! and refuse members that do not belong (see `SCHEMA.md`). Bad input is
 //! an `Err`, never a panic.
 
-// TODO pub mod attribute_state;
-// TODO pub mod attributes;
+pub mod attribute_state;
+pub mod attributes;
 pub mod claim;
 // TODO pub mod classify;
 // TODO pub mod directory;
@@ -22,8 +22,8 @@ pub mod permanode;
 
 // TODO #[cfg(test)] mod schema_md;
 
-// TODO pub use attribute_state::{AttributeState, attributes_at};
-// TODO pub use attributes::{NameError, Place, PlaceError, validate_name};
+pub use attribute_state::{AttributeState, attributes_at};
+pub use attributes::{NameError, Place, PlaceError, validate_name};
 pub use claim::{Change, Claim, ClaimBody, ClaimBuilder, ClaimType};
 // TODO pub use classify::{SchemaBlob, classify};
 // TODO pub use directory::{Directory, StaticSet, StaticSetBlobs, static_set_blobs};
