@@ -15,7 +15,7 @@ pub mod attribute_state;
 pub mod attributes;
 pub mod claim;
 // TODO pub mod classify;
-// TODO pub mod directory;
+pub mod directory;
 mod error;
 mod fields;
 pub mod permanode;
@@ -26,7 +26,7 @@ pub use attribute_state::{AttributeState, attributes_at};
 pub use attributes::{NameError, Place, PlaceError, validate_name};
 pub use claim::{Change, Claim, ClaimBody, ClaimBuilder, ClaimType};
 // TODO pub use classify::{SchemaBlob, classify};
-// TODO pub use directory::{Directory, StaticSet, StaticSetBlobs, static_set_blobs};
+pub use directory::{Directory, StaticSet, StaticSetBlobs, static_set_blobs};
 pub use error::SchemaError;
 pub use permanode::Permanode;
 
