@@ -14,7 +14,7 @@
 pub mod attribute_state;
 pub mod attributes;
 pub mod claim;
-// TODO pub mod classify;
+pub mod classify;
 pub mod directory;
 mod error;
 mod fields;
@@ -25,7 +25,7 @@ pub mod permanode;
 pub use attribute_state::{AttributeState, attributes_at};
 pub use attributes::{NameError, Place, PlaceError, validate_name};
 pub use claim::{Change, Claim, ClaimBody, ClaimBuilder, ClaimType};
-// TODO pub use classify::{SchemaBlob, classify};
+pub use classify::{SchemaBlob, classify};
 pub use directory::{Directory, StaticSet, StaticSetBlobs, static_set_blobs};
 pub use error::SchemaError;
 pub use permanode::Permanode;
