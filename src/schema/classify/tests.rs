@@ -91,13 +91,16 @@ fn an_unknown_camli_type_is_a_valid_other_blob() {
     );
 }
 
+/// A predicate on the error a case expects.
+type ErrorCheck = fn(&SchemaError) -> bool;
+
 #[test]
 fn invalid_candidates_say_why() {
     let oversized = format!(
         "{{\"camliVersion\":1,\"x\":\"{}\"}}",
         "a".repeat(SCHEMA_BYTES_MAX)
     );
-    let cases: [(&[u8], fn(&SchemaError) -> bool); 5] = [
+    let cases: [(&[u8], ErrorCheck); 5] = [
         (b"{camliVersion", |e| matches!(e, SchemaError::Json(_))),
         (br#"{"camliVersion":2,"camliType":"x"}"#, |e| {
             *e == SchemaError::BadCamliVersion
