@@ -20,7 +20,8 @@ mod error;
 mod fields;
 pub mod permanode;
 
-// TODO #[cfg(test)] mod schema_md;
+#[cfg(test)]
+mod schema_md;
 
 pub use attribute_state::{AttributeState, attributes_at};
 pub use attributes::{NameError, Place, PlaceError, validate_name};
