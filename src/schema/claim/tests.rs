@@ -203,74 +203,69 @@ fn builder_refuses_an_empty_claim_and_limits() {
     );
 }
 
-#[test]
-fn parse_refuses_each_broken_field() {
-    let claim = builder()
+fn set_claim() -> Claim {
+    builder()
         .set_attribute(reference("n"), "a", "v")
         .build()
-        .unwrap();
-    let number = Some(Value::from(7u32));
+        .unwrap()
+}
+
+#[test]
+fn parse_refuses_a_claim_missing_any_required_member() {
+    let claim = set_claim();
+    let required = [
+        "claimType",
+        "permaNode",
+        "attribute",
+        "value",
+        "camliSigner",
+        "claimDate",
+    ];
+    for field in required {
+        let bytes = edited(&claim, field, None);
+        assert_eq!(
+            Claim::parse(&bytes),
+            Err(SchemaError::MissingField { field })
+        );
+    }
+}
+
+#[test]
+fn parse_refuses_each_wrongly_typed_or_foreign_member() {
+    let claim = set_claim();
+    let number = || Some(Value::from(7u32));
+    let share = || SchemaError::UnknownClaimType {
+        found: "share".to_owned(),
+    };
+    let wrong_type = || SchemaError::WrongCamliType {
+        expected: "claim",
+        found: "permanode".to_owned(),
+    };
     let cases: Vec<(&str, Option<Value>, SchemaError)> = vec![
-        (
-            "claimType",
-            Some(Value::from("share")),
-            SchemaError::UnknownClaimType {
-                found: "share".to_owned(),
-            },
-        ),
-        (
-            "claimType",
-            None,
-            SchemaError::MissingField { field: "claimType" },
-        ),
-        (
-            "permaNode",
-            None,
-            SchemaError::MissingField { field: "permaNode" },
-        ),
-        (
-            "attribute",
-            None,
-            SchemaError::MissingField { field: "attribute" },
-        ),
-        ("value", None, SchemaError::MissingField { field: "value" }),
+        ("claimType", Some(Value::from("share")), share()),
         (
             "value",
-            number.clone(),
+            number(),
             SchemaError::NotAString { field: "value" },
         ),
         (
-            "camliSigner",
-            None,
-            SchemaError::MissingField {
-                field: "camliSigner",
-            },
-        ),
-        (
             "claimDate",
-            None,
-            SchemaError::MissingField { field: "claimDate" },
-        ),
-        (
-            "claimDate",
-            number,
+            number(),
             SchemaError::NotAString { field: "claimDate" },
         ),
         (
-            "target",
-            Some(Value::from("x")),
-            SchemaError::UnexpectedField {
-                field: "target".to_owned(),
-            },
+            "attribute",
+            number(),
+            SchemaError::NotAString { field: "attribute" },
         ),
         (
-            "camliType",
-            Some(Value::from("permanode")),
-            SchemaError::WrongCamliType {
-                expected: "claim",
-                found: "permanode".to_owned(),
-            },
+            "camliSig",
+            number(),
+            SchemaError::NotAString { field: "camliSig" },
         ),
+        ("target", Some(Value::from("x")), foreign("target")),
+        ("claims", Some(Value::from("x")), foreign("claims")),
+        ("camliType", Some(Value::from("permanode")), wrong_type()),
         (
             "camliVersion",
             Some(Value::from(2u32)),
@@ -280,6 +275,12 @@ fn parse_refuses_each_broken_field() {
     for (member, with, expected) in cases {
         let bytes = edited(&claim, member, with);
         assert_eq!(Claim::parse(&bytes), Err(expected), "{member}");
+    }
+}
+
+fn foreign(field: &str) -> SchemaError {
+    SchemaError::UnexpectedField {
+        field: field.to_owned(),
     }
 }
 

@@ -99,7 +99,8 @@ fn static_set_errors_are_precise() {
     let cases = [
         (
             format!(
-                r#"{{"camliVersion":1,"camliType":"static-set","members":["{one}"],"mergeSets":[]}}"#
+                r#"{{"camliVersion":1,"camliType":"static-set",
+                "members":["{one}"],"mergeSets":[]}}"#
             ),
             SchemaError::MembersAndMergeSets,
         ),
