@@ -299,7 +299,13 @@ fn parse_refuses_bad_refs_and_dates() {
             ..
         })
     ));
-    for text in ["2026-13-01T00:00:00Z", "yesterday", "1700000000", ""] {
+    for text in [
+        "2026-13-01T00:00:00Z",
+        "2026-01-01T00:00:00.1234567891Z",
+        "yesterday",
+        "1700000000",
+        "",
+    ] {
         let bytes = edited(&claim, "claimDate", Some(Value::from(text)));
         assert!(
             matches!(Claim::parse(&bytes), Err(SchemaError::BadDate(_))),
@@ -358,4 +364,32 @@ fn multi_errors_name_the_sub_claim() {
     assert_eq!(empty, Err(SchemaError::BadSubClaimCount { count: 0 }));
     let not_array = Claim::parse(&edited(&claim, "claims", Some(Value::from("x"))));
     assert_eq!(not_array, Err(SchemaError::NotAnArray { field: "claims" }));
+}
+
+#[test]
+fn a_sub_claim_over_a_limit_is_named_by_its_index() {
+    let long_value = "v".repeat(VALUE_BYTES_MAX + 1);
+    let claim = builder()
+        .set_attribute(reference("a"), "x", "1")
+        .set_attribute(reference("b"), "x", "2")
+        .build()
+        .unwrap();
+    let Value::Object(mut sub) = sub_claim_value(&claim.changes()[1]) else {
+        panic!("sub-claims are objects")
+    };
+    sub.retain(|(name, _)| name != "value");
+    sub.push(("value".to_owned(), Value::from(long_value.as_str())));
+    let claims = Value::from(vec![
+        sub_claim_value(&claim.changes()[0]),
+        Value::Object(sub),
+    ]);
+    assert_eq!(
+        Claim::parse(&edited(&claim, "claims", Some(claims))),
+        Err(SchemaError::SubClaim {
+            index: 1,
+            error: Box::new(SchemaError::ValueTooLong {
+                bytes: VALUE_BYTES_MAX + 1
+            })
+        })
+    );
 }
