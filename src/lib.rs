@@ -8,6 +8,7 @@
 pub mod blob;
 pub mod cli;
 pub mod http;
+pub mod schema;
 pub mod store;
 pub mod util;
 pub mod web;
