@@ -49,8 +49,11 @@ pub enum StorageError {
     /// [`BLOB_BYTES_MAX`]); nothing was stored.
     TooLarge { limit_bytes: u64 },
     /// The bytes hash to `actual`, not to the `expected` ref; nothing was
-    /// stored.
-    DigestMismatch { expected: BlobRef, actual: BlobRef },
+    /// stored. (Boxed: keeps every `Result` of this enum small.)
+    DigestMismatch {
+        expected: Box<BlobRef>,
+        actual: Box<BlobRef>,
+    },
     /// The expected ref names a hash strata cannot compute (SHA-1), so
     /// the bytes cannot be verified; nothing was stored.
     UnsupportedHash { kind: HashKind },
@@ -212,7 +215,7 @@ pub fn read_blob(
     if let Some(expected) = expected
         && *expected != blob_ref
     {
-        let (expected, actual) = (*expected, blob_ref);
+        let (expected, actual) = (Box::new(*expected), Box::new(blob_ref));
         return Err(StorageError::DigestMismatch { expected, actual });
     }
     Ok(ReadBlob { blob_ref, bytes })

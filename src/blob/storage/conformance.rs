@@ -136,12 +136,13 @@ fn blob_of_exactly_the_maximum_is_stored(storage: &dyn BlobStorage, model: &mut 
 }
 
 fn blob_one_byte_over_the_maximum_stores_nothing(storage: &dyn BlobStorage, model: &Model) {
+    const MAX: u64 = BLOB_BYTES_MAX as u64;
     let bytes = pattern(BLOB_BYTES_MAX + 1, 2);
     let blob_ref = BlobRef::of_bytes(&bytes);
     for limit_bytes in [BLOB_BYTES_MAX as u64, u64::MAX] {
         let result = storage.receive(Some(&blob_ref), &mut &bytes[..], limit_bytes);
         assert!(
-            matches!(result, Err(StorageError::TooLarge { limit_bytes }) if limit_bytes == BLOB_BYTES_MAX as u64),
+            matches!(result, Err(StorageError::TooLarge { limit_bytes: MAX })),
             "16 MiB + 1 with limit {limit_bytes}: {result:?}"
         );
     }
@@ -173,8 +174,8 @@ fn digest_mismatch_stores_nothing(storage: &dyn BlobStorage, model: &Model) {
     let actual = BlobRef::of_bytes(b"what the client sends");
     let result = storage.receive(Some(&claimed), &mut &b"what the client sends"[..], 1000);
     assert!(
-        matches!(result, Err(StorageError::DigestMismatch { expected, actual: got })
-            if expected == claimed && got == actual),
+        matches!(&result, Err(StorageError::DigestMismatch { expected, actual: got })
+            if **expected == claimed && **got == actual),
         "mismatch: {result:?}"
     );
     assert!(!storage.contains(&claimed).expect("contains"));
