@@ -370,7 +370,7 @@ fn empty_file_round_trips() {
 #[test]
 fn file_routes_refuse_bad_names_unknown_refs_and_non_file_blobs() {
     let (address, _) = server("file-errors");
-    for bad in ["", "a%2Fb", "..", "a%00b"] {
+    for bad in ["", "a%2Fb", "..", "a%00b", "%zz"] {
         let refused = call(
             address,
             "POST",

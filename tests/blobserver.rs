@@ -226,6 +226,19 @@ fn upload_of_good_parts_has_no_error_text_and_bad_bodies_are_refused() {
     assert_eq!(get.status, 405);
 }
 
+#[test]
+fn an_upload_part_over_16_mib_is_refused_and_the_next_part_still_goes_in() {
+    let (address, storage) = server("upload-big-part");
+    let big = pattern(BLOB_BYTES_MAX + 1, 23);
+    let parts = [good_part(&big), good_part(b"after the big one")];
+    let value = json_of(&upload(address, &parts));
+    let received = entries(&value, "received");
+    assert_eq!(received, [(BlobRef::of_bytes(b"after the big one"), 17)]);
+    let error_text = value.get("errorText").and_then(Value::as_str).unwrap();
+    assert!(error_text.contains("larger than 16777216"), "{error_text}");
+    assert_eq!(storage.len(), 1);
+}
+
 /// Uploads `count` small blobs in batches of 1,000 parts; their refs.
 fn upload_many(address: SocketAddr, count: usize) -> Vec<BlobRef> {
     let mut refs = Vec::new();

@@ -274,3 +274,47 @@ impl<Storage: BlobStorage + ?Sized> BlobSource for Storage {
         Ok(bytes)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_errors_survive_a_trip_through_io_error() {
+        let expected = Box::new(BlobRef::of_bytes(b"a"));
+        let actual = Box::new(BlobRef::of_bytes(b"b"));
+        let error: io::Error = StorageError::DigestMismatch { expected, actual }.into();
+        assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
+        assert!(matches!(
+            StorageError::from(error),
+            StorageError::DigestMismatch { .. }
+        ));
+        let damaged: io::Error = StorageError::Corruption { what: "x".into() }.into();
+        assert_eq!(damaged.kind(), io::ErrorKind::InvalidData);
+        let plain = io::Error::new(io::ErrorKind::BrokenPipe, "gone");
+        let back: io::Error = StorageError::from(plain).into();
+        assert_eq!(back.kind(), io::ErrorKind::BrokenPipe, "Io passes through");
+    }
+
+    #[test]
+    fn read_blob_names_with_sha224_unless_told_and_stops_one_byte_past_the_limit() {
+        let read = read_blob(None, &mut &b"abc"[..], 3).unwrap();
+        assert_eq!(read.blob_ref, BlobRef::of_bytes(b"abc"));
+        assert_eq!(read.bytes, b"abc");
+        let mut body = &b"abcdef"[..];
+        let refused = read_blob(None, &mut body, 3);
+        assert!(matches!(
+            refused,
+            Err(StorageError::TooLarge { limit_bytes: 3 })
+        ));
+        assert_eq!(body, b"ef", "read exactly limit + 1 bytes");
+    }
+
+    #[test]
+    fn verify_whole_reports_damage_by_ref() {
+        let blob_ref = BlobRef::of_bytes(b"good");
+        assert!(verify_whole(&blob_ref, b"good").is_ok());
+        let damaged = verify_whole(&blob_ref, b"evil").unwrap_err();
+        assert!(damaged.to_string().contains(blob_ref.as_str()));
+    }
+}

@@ -17,6 +17,7 @@ use crate::blob::{
     write_file,
 };
 use crate::http::conditional::{Representation, respond};
+use crate::http::target::percent_decode;
 use crate::http::{Body, Request, RequestBody, Response, Status};
 use crate::util::json::{self, Value};
 use std::cell::Cell;
@@ -178,6 +179,24 @@ fn put_blob(storage: &dyn BlobStorage, body: &mut RequestBody<'_>) -> Response {
     }
 }
 
+/// `name=value` pairs of an `application/x-www-form-urlencoded` text,
+/// decoded; a pair that does not decode is an error, never dropped.
+pub fn form_pairs(text: &str) -> Result<Vec<(String, String)>, String> {
+    let decode = |raw: &str| {
+        let bytes = percent_decode(raw.as_bytes(), true).ok()?;
+        String::from_utf8(bytes).ok()
+    };
+    let mut pairs = Vec::new();
+    for pair in text.split('&').filter(|pair| !pair.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match (decode(name), decode(value)) {
+            (Some(name), Some(value)) => pairs.push((name, value)),
+            _ => return Err(format!("form pair {pair:?} does not decode")),
+        }
+    }
+    Ok(pairs)
+}
+
 /// Parses the ref of a route, or the 400 to answer.
 pub fn parse_ref(text: &str) -> Result<BlobRef, Response> {
     BlobRef::parse(text).map_err(|error| {
@@ -291,12 +310,18 @@ fn put_file(
     request: &Request<'_>,
     body: &mut RequestBody<'_>,
 ) -> Response {
-    let file_name = request.query_param("filename").unwrap_or_default();
-    if request.query_param("filename").is_some()
-        && let Err(why) = check_file_name(&file_name)
+    let pairs = match form_pairs(request.query.unwrap_or("")) {
+        Ok(pairs) => pairs,
+        Err(message) => return json_error(Status::BAD_REQUEST, &message),
+    };
+    let given = pairs.into_iter().find(|(name, _)| name == "filename");
+    let file_name = given.map(|(_, value)| value);
+    if let Some(name) = &file_name
+        && let Err(why) = check_file_name(name)
     {
         return json_error(Status::BAD_REQUEST, why);
     }
+    let file_name = file_name.unwrap_or_default();
     if let Err(failure) = body.set_limit(FILE_BYTES_MAX) {
         return json_error(failure.status(), failure.message());
     }

@@ -13,14 +13,13 @@
 //! - long polling (`maxwaitsec`) is not offered: `canLongPoll` is false.
 
 use super::blob_api::{
-    self, Protocol, json_error, parse_ref, receive_body, refuse_method, storage_error,
+    self, Protocol, form_pairs, json_error, parse_ref, receive_body, refuse_method, storage_error,
 };
 use crate::blob::{BLOB_BYTES_MAX, BlobRef, BlobStorage, Received, StorageError};
 use crate::http::multipart::{Multipart, MultipartError, Part, boundary_from_content_type};
-use crate::http::target::percent_decode;
 use crate::http::{Request, RequestBody, Response, Status};
 use crate::util::json::{self, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 
 /// The most refs one stat request may ask about.
@@ -174,24 +173,6 @@ fn receive_part<Source: Read>(
     }
 }
 
-/// `name=value` pairs of an `application/x-www-form-urlencoded` text,
-/// decoded; a pair that does not decode is an error, never dropped.
-fn form_pairs(text: &str) -> Result<Vec<(String, String)>, String> {
-    let decode = |raw: &str| {
-        let bytes = percent_decode(raw.as_bytes(), true).ok()?;
-        String::from_utf8(bytes).ok()
-    };
-    let mut pairs = Vec::new();
-    for pair in text.split('&').filter(|pair| !pair.is_empty()) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        match (decode(name), decode(value)) {
-            (Some(name), Some(value)) => pairs.push((name, value)),
-            _ => return Err(format!("form pair {pair:?} does not decode")),
-        }
-    }
-    Ok(pairs)
-}
-
 fn stat(storage: &dyn BlobStorage, request: &Request<'_>, body: &mut RequestBody<'_>) -> Response {
     let mut pairs = match form_pairs(request.query.unwrap_or("")) {
         Ok(pairs) => pairs,
@@ -269,13 +250,11 @@ fn stat_refs(pairs: &[(String, String)]) -> Result<Vec<BlobRef>, String> {
     {
         return Err("blobN must be numbered from blob1 without gaps".to_owned());
     }
-    let mut refs: Vec<BlobRef> = Vec::with_capacity(numbered.len());
-    for blob_ref in numbered.into_values() {
-        if !refs.contains(&blob_ref) {
-            refs.push(blob_ref);
-        }
-    }
-    Ok(refs)
+    let mut seen = BTreeSet::new();
+    let refs = numbered
+        .into_values()
+        .filter(|blob_ref| seen.insert(*blob_ref));
+    Ok(refs.collect())
 }
 
 /// `1` to [`STAT_BLOBS_MAX`] in canonical decimal.
