@@ -499,3 +499,60 @@ fn file_error_to_io(error: FileError) -> io::Error {
         other => io::Error::new(io::ErrorKind::InvalidData, other.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owns_exactly_the_blob_and_file_routes() {
+        for path in [
+            "/api/blob",
+            "/api/blob/x",
+            "/api/file",
+            "/api/file/sha224-0",
+        ] {
+            assert!(owns(path), "{path}");
+        }
+        for path in [
+            "/api/blobs",
+            "/api/filex",
+            "/api/fs/a",
+            "/api/",
+            "/bs/camli/x",
+        ] {
+            assert!(!owns(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn storage_errors_map_to_statuses_per_protocol() {
+        let too_large = StorageError::TooLarge { limit_bytes: 1 };
+        assert_eq!(
+            storage_status(&too_large, Protocol::Api),
+            Status::CONTENT_TOO_LARGE
+        );
+        assert_eq!(
+            storage_status(&too_large, Protocol::Perkeep),
+            Status::BAD_REQUEST
+        );
+        let kind = crate::blob::HashKind::Sha1;
+        let unsupported = StorageError::UnsupportedHash { kind };
+        assert_eq!(
+            storage_status(&unsupported, Protocol::Api),
+            Status::BAD_REQUEST
+        );
+        let damaged = StorageError::Corruption { what: "x".into() };
+        let status = storage_status(&damaged, Protocol::Perkeep);
+        assert_eq!(status, Status::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn file_names_are_base_names_without_controls() {
+        assert!(check_file_name("photo.jpg").is_ok());
+        assert!(check_file_name("é ü.txt").is_ok());
+        for bad in ["", ".", "..", "a/b", "a\\b", "a\nb", &"x".repeat(256)] {
+            assert!(check_file_name(bad).is_err(), "{bad:?}");
+        }
+    }
+}
