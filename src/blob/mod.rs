@@ -16,13 +16,17 @@ pub mod chunker;
 pub mod file_reader;
 pub mod file_schema;
 pub mod file_writer;
+pub mod memory;
 pub mod rollsum;
+pub mod storage;
 #[cfg(test)]
 mod test_store;
 
 pub use blobref::{BlobRef, BlobRefError, HashKind, Hasher};
 pub use file_schema::{FileError, FileMeta};
 pub use file_writer::{WrittenFile, write_file};
+pub use memory::MemoryStorage;
+pub use storage::{BlobStorage, Fetched, Received, StorageError};
 
 use std::io;
 

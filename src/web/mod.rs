@@ -4,13 +4,17 @@
 
 pub mod assets;
 pub mod auth;
+pub mod blob_api;
+pub mod blobserver;
 pub mod credentials;
 pub mod mime;
 
+use crate::blob::BlobStorage;
 use crate::http::conditional::{Representation, respond};
 use crate::http::target::percent_encode_path;
 use crate::http::{Body, Handler, Request, RequestBody, Response, Status};
 use assets::{Asset, Lookup};
+use std::sync::Arc;
 
 /// The version this binary reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -28,16 +32,25 @@ const PROTECTED_PREFIXES: [&str; 2] = ["/api/", "/bs/"];
 /// The strata application: every route.
 pub struct App {
     gate: auth::Gate,
+    /// Where the blob and file routes keep blobs; without it they
+    /// answer 503.
+    blobs: Option<Arc<dyn BlobStorage>>,
 }
 
 impl App {
     pub fn new(gate: auth::Gate) -> App {
-        App { gate }
+        App { gate, blobs: None }
+    }
+
+    /// Serves the blob API and the blob-server protocol from `storage`.
+    pub fn with_blobs(mut self, storage: Arc<dyn BlobStorage>) -> App {
+        self.blobs = Some(storage);
+        self
     }
 }
 
 impl Handler for App {
-    fn handle(&self, request: &Request<'_>, _body: &mut RequestBody<'_>) -> Response {
+    fn handle(&self, request: &Request<'_>, body: &mut RequestBody<'_>) -> Response {
         let path: &str = &request.path;
         if path == "*" {
             return Response::empty(Status::NO_CONTENT).header("Allow", SERVER_METHODS);
@@ -46,7 +59,7 @@ impl Handler for App {
             .iter()
             .any(|prefix| path.starts_with(prefix))
         {
-            return self.api(request);
+            return self.api(request, body);
         }
         if let Some(refused) = check_method(request, READ_METHODS) {
             return refused;
@@ -66,9 +79,21 @@ impl Handler for App {
 
 impl App {
     /// The protected routes: credentials first, then the route.
-    fn api(&self, request: &Request<'_>) -> Response {
+    fn api(&self, request: &Request<'_>, body: &mut RequestBody<'_>) -> Response {
         if let Err(refusal) = self.gate.check(request) {
             return refusal;
+        }
+        let path: &str = &request.path;
+        let is_blobserver = blobserver::owns(path);
+        if is_blobserver || blob_api::owns(path) {
+            let Some(storage) = &self.blobs else {
+                return blob_api::unavailable();
+            };
+            return if is_blobserver {
+                blobserver::handle(storage.as_ref(), request, body)
+            } else {
+                blob_api::handle(storage, request, body)
+            };
         }
         Response::error(
             Status::NOT_FOUND,

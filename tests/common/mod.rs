@@ -11,7 +11,7 @@ use strata::http::access_log::AccessLog;
 use strata::http::{Context, Handler, Limits, Server};
 
 /// How long a test client waits for the server before giving up.
-pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Starts an in-process server with `handler`; returns its address.
 pub fn start(limits: Limits, handler: impl Handler) -> SocketAddr {

@@ -1,0 +1,370 @@
+//! Perkeep's blob-server protocol under `/bs/camli/`, as PERKEEP.md's
+//! table says (every route and status is also in `API.md`): get and head,
+//! put, multipart upload, stat, enumerate-blobs.
+//!
+//! Where strata differs from Perkeep's server (**ours** in PERKEEP.md):
+//! - upload: each part stands on its own. A bad part stores nothing of
+//!   itself and is named in `errorText`; the parts after it still go in
+//!   (Perkeep stops at the first bad one).
+//! - stat: gaps in `blobN` numbering, a duplicate or a malformed
+//!   parameter are 400 (Perkeep stops reading at the first gap).
+//! - enumerate-blobs: the page is built before anything is sent, and a
+//!   storage error is a 5xx (Perkeep writes an error into a 200 body).
+//! - long polling (`maxwaitsec`) is not offered: `canLongPoll` is false.
+
+use super::blob_api::{
+    self, Protocol, form_pairs, json_error, parse_ref, receive_body, refuse_method, storage_error,
+};
+use crate::blob::{BLOB_BYTES_MAX, BlobRef, BlobStorage, Received, StorageError};
+use crate::http::multipart::{Multipart, MultipartError, Part, boundary_from_content_type};
+use crate::http::{Request, RequestBody, Response, Status};
+use crate::util::json::{self, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+
+/// The most refs one stat request may ask about.
+pub const STAT_BLOBS_MAX: usize = 1000;
+/// Blobs in an enumerate-blobs page when `limit` is not given.
+pub const ENUMERATE_LIMIT_DEFAULT: usize = 100;
+/// The largest page; a larger `limit` is lowered to it (as Perkeep does).
+pub const ENUMERATE_LIMIT_MAX: usize = 10_000;
+/// A POSTed stat form, in bytes (1,000 `blobN=<sha256 ref>` pairs take
+/// about 82 KB).
+pub const STAT_FORM_BYTES_MAX: u64 = 256 * 1024;
+/// One multipart upload body, in bytes.
+pub const UPLOAD_BYTES_MAX: u64 = 1 << 30;
+
+const PREFIX: &str = "/bs/camli/";
+
+/// Is `path` one of this protocol's routes?
+pub fn owns(path: &str) -> bool {
+    path.starts_with(PREFIX)
+}
+
+/// Answers a request for which [`owns`] is true.
+pub fn handle(
+    storage: &dyn BlobStorage,
+    request: &Request<'_>,
+    body: &mut RequestBody<'_>,
+) -> Response {
+    let rest = &request.path[PREFIX.len()..];
+    let (allowed, route): (&'static str, Route) = match rest {
+        "upload" => ("POST, OPTIONS", Route::Upload),
+        "stat" => ("GET, HEAD, POST, OPTIONS", Route::Stat),
+        "enumerate-blobs" => ("GET, HEAD, OPTIONS", Route::Enumerate),
+        _ => ("GET, HEAD, PUT, OPTIONS", Route::Blob),
+    };
+    if let Some(refused) = refuse_method(request, allowed) {
+        return refused;
+    }
+    match route {
+        Route::Upload => upload(storage, request, body),
+        Route::Stat => stat(storage, request, body),
+        Route::Enumerate => enumerate(storage, request),
+        Route::Blob if request.method == "PUT" => put(storage, rest, body),
+        Route::Blob => blob_api::serve_blob(storage, request, rest),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Route {
+    Upload,
+    Stat,
+    Enumerate,
+    Blob,
+}
+
+/// `{"blobRef": …, "size": …}`, as every list of this protocol has them.
+fn blob_entry(blob_ref: &BlobRef, size: u64) -> Value {
+    Value::object([
+        ("blobRef", Value::String(blob_ref.to_string())),
+        ("size", Value::from(size)),
+    ])
+}
+
+fn put(storage: &dyn BlobStorage, text: &str, body: &mut RequestBody<'_>) -> Response {
+    let blob_ref = match parse_ref(text) {
+        Ok(blob_ref) => blob_ref,
+        Err(refused) => return refused,
+    };
+    match receive_body(storage, Some(&blob_ref), body, Protocol::Perkeep) {
+        Ok(_) => Response::empty(Status::NO_CONTENT),
+        Err(refused) => refused,
+    }
+}
+
+/// Why one part of an upload failed.
+enum PartFailure {
+    /// This part only: named in `errorText`, the next parts go on.
+    Part(String),
+    /// The body itself is broken (its framing, or reading it), or the
+    /// storage failed: the answer is this error.
+    Fatal(Response),
+}
+
+fn upload(
+    storage: &dyn BlobStorage,
+    request: &Request<'_>,
+    body: &mut RequestBody<'_>,
+) -> Response {
+    let content_type = request.header_str("content-type").unwrap_or("");
+    let boundary = match boundary_from_content_type(content_type) {
+        Ok(boundary) => boundary,
+        Err(MultipartError::NotFormData) => {
+            let message = "upload needs a multipart/form-data body";
+            return json_error(Status::UNSUPPORTED_MEDIA_TYPE, message);
+        }
+        Err(error) => return json_error(Status::BAD_REQUEST, &error.to_string()),
+    };
+    if let Err(failure) = body.set_limit(UPLOAD_BYTES_MAX) {
+        return json_error(failure.status(), failure.message());
+    }
+    let mut parts = match Multipart::new(body, &boundary) {
+        Ok(parts) => parts,
+        Err(error) => return json_error(Status::BAD_REQUEST, &error.to_string()),
+    };
+    let mut received = Vec::new();
+    let mut errors = Vec::new();
+    loop {
+        let part = match parts.next_part() {
+            Ok(Some(part)) => part,
+            Ok(None) => break,
+            Err(error) => return multipart_failure(error),
+        };
+        match receive_part(storage, part) {
+            Ok(blob) => received.push(blob_entry(&blob.blob_ref, blob.size)),
+            Err(PartFailure::Part(message)) => errors.push(message),
+            Err(PartFailure::Fatal(response)) => return response,
+        }
+    }
+    let mut members = vec![("received", Value::Array(received))];
+    if !errors.is_empty() {
+        members.push(("errorText", Value::String(errors.join("; "))));
+    }
+    Response::json(Status::OK, json::to_compact(&Value::object(members)))
+}
+
+fn multipart_failure(error: MultipartError) -> Response {
+    let message = format!("malformed multipart body: {error}");
+    json_error(Status::BAD_REQUEST, &message)
+}
+
+fn receive_part<Source: Read>(
+    storage: &dyn BlobStorage,
+    mut part: Part<'_, Source>,
+) -> Result<Received, PartFailure> {
+    let name = part.headers.name.clone();
+    let blob_ref = BlobRef::parse(&name)
+        .map_err(|error| PartFailure::Part(format!("part {name:?} is not a blob ref: {error}")))?;
+    match storage.receive(Some(&blob_ref), &mut part, BLOB_BYTES_MAX as u64) {
+        Ok(received) => Ok(received),
+        Err(StorageError::Io(error)) => {
+            let error = MultipartError::from_io(error);
+            if let MultipartError::Io(error) = error {
+                let error = StorageError::Io(error);
+                return Err(PartFailure::Fatal(storage_error(&error, Protocol::Perkeep)));
+            }
+            Err(PartFailure::Fatal(multipart_failure(error)))
+        }
+        Err(error @ StorageError::Corruption { .. }) => {
+            Err(PartFailure::Fatal(storage_error(&error, Protocol::Perkeep)))
+        }
+        Err(error) => Err(PartFailure::Part(format!("{blob_ref}: {error}"))),
+    }
+}
+
+fn stat(storage: &dyn BlobStorage, request: &Request<'_>, body: &mut RequestBody<'_>) -> Response {
+    let mut pairs = match form_pairs(request.query.unwrap_or("")) {
+        Ok(pairs) => pairs,
+        Err(message) => return json_error(Status::BAD_REQUEST, &message),
+    };
+    if request.method == "POST" {
+        match read_form(request, body) {
+            Ok(more) => pairs.extend(more),
+            Err(refused) => return refused,
+        }
+    }
+    let refs = match stat_refs(&pairs) {
+        Ok(refs) => refs,
+        Err(message) => return json_error(Status::BAD_REQUEST, &message),
+    };
+    let present = match storage.stat(&refs) {
+        Ok(present) => present,
+        Err(error) => return storage_error(&error, Protocol::Perkeep),
+    };
+    let stat = present.iter().map(|(r, size)| blob_entry(r, *size));
+    let value = Value::object([
+        ("stat", Value::Array(stat.collect())),
+        ("canLongPoll", Value::Bool(false)),
+    ]);
+    Response::json(Status::OK, json::to_compact(&value))
+}
+
+/// The pairs of a POSTed `application/x-www-form-urlencoded` body.
+fn read_form(
+    request: &Request<'_>,
+    body: &mut RequestBody<'_>,
+) -> Result<Vec<(String, String)>, Response> {
+    let media_type = request.header_str("content-type").unwrap_or("");
+    let media_type = media_type.split(';').next().unwrap_or("").trim();
+    if !media_type.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        let message = "stat by POST needs an application/x-www-form-urlencoded body";
+        return Err(json_error(Status::UNSUPPORTED_MEDIA_TYPE, message));
+    }
+    if let Err(failure) = body.set_limit(STAT_FORM_BYTES_MAX) {
+        return Err(json_error(failure.status(), failure.message()));
+    }
+    let bytes = body
+        .read_to_vec()
+        .map_err(|error| json_error(Status::BAD_REQUEST, &error.to_string()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| json_error(Status::BAD_REQUEST, "stat form is not UTF-8"))?;
+    form_pairs(&text).map_err(|message| json_error(Status::BAD_REQUEST, &message))
+}
+
+/// The refs of `blob1`…`blobN` (each once, in that order), after checking
+/// `camliversion` and the numbering; the error says what is wrong.
+fn stat_refs(pairs: &[(String, String)]) -> Result<Vec<BlobRef>, String> {
+    let has_version = pairs
+        .iter()
+        .any(|(name, value)| name == "camliversion" && !value.is_empty());
+    if !has_version {
+        return Err("stat needs camliversion=1".to_owned());
+    }
+    let mut numbered = BTreeMap::new();
+    for (name, value) in pairs {
+        let Some(digits) = name.strip_prefix("blob") else {
+            continue; // camliversion, maxwaitsec and others
+        };
+        let number = blob_number(digits).ok_or(format!("{name:?} is not blob1 to blob1000"))?;
+        let blob_ref = BlobRef::parse(value)
+            .map_err(|error| format!("{name}: malformed blob ref {value:?}: {error}"))?;
+        if numbered.insert(number, blob_ref).is_some() {
+            return Err(format!("{name} is given twice"));
+        }
+    }
+    if numbered
+        .keys()
+        .next_back()
+        .is_some_and(|&last| last != numbered.len())
+    {
+        return Err("blobN must be numbered from blob1 without gaps".to_owned());
+    }
+    let mut seen = BTreeSet::new();
+    let refs = numbered
+        .into_values()
+        .filter(|blob_ref| seen.insert(*blob_ref));
+    Ok(refs.collect())
+}
+
+/// `1` to [`STAT_BLOBS_MAX`] in canonical decimal.
+fn blob_number(digits: &str) -> Option<usize> {
+    let canonical = !digits.is_empty()
+        && digits.len() <= 4
+        && !digits.starts_with('0')
+        && digits.bytes().all(|byte| byte.is_ascii_digit());
+    let number: usize = if canonical {
+        digits.parse().ok()?
+    } else {
+        None?
+    };
+    (1..=STAT_BLOBS_MAX).contains(&number).then_some(number)
+}
+
+fn enumerate(storage: &dyn BlobStorage, request: &Request<'_>) -> Response {
+    let (after, limit) = match enumerate_params(request) {
+        Ok(params) => params,
+        Err(message) => return json_error(Status::BAD_REQUEST, &message),
+    };
+    // The whole page is built before anything is sent: a storage error is
+    // a 5xx, never an error inside a 200 body.
+    let page = match storage.enumerate(after.as_ref(), limit) {
+        Ok(page) => page,
+        Err(error) => return storage_error(&error, Protocol::Perkeep),
+    };
+    let blobs = page.iter().map(|(r, size)| blob_entry(r, *size)).collect();
+    let mut members = vec![("blobs", Value::Array(blobs))];
+    if page.len() == limit
+        && let Some((last, _)) = page.last()
+    {
+        members.push(("continueAfter", Value::String(last.to_string())));
+    }
+    Response::json(Status::OK, json::to_compact(&Value::object(members)))
+}
+
+/// `after` (empty or absent: from the start) and `limit` (default 100,
+/// lowered to 10,000; 0 or not a number is an error).
+fn enumerate_params(request: &Request<'_>) -> Result<(Option<BlobRef>, usize), String> {
+    let pairs = form_pairs(request.query.unwrap_or(""))?;
+    let value = |name: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    };
+    let after = match value("after") {
+        None | Some("") => None,
+        Some(text) => Some(
+            BlobRef::parse(text)
+                .map_err(|error| format!("after: malformed blob ref {text:?}: {error}"))?,
+        ),
+    };
+    let limit = match value("limit") {
+        None | Some("") => ENUMERATE_LIMIT_DEFAULT,
+        Some(text) => {
+            let digits = text.len() <= 19 && text.bytes().all(|byte| byte.is_ascii_digit());
+            let limit: u64 = if digits { text.parse().ok() } else { None }
+                .ok_or(format!("limit {text:?} is not a number"))?;
+            if limit == 0 {
+                return Err("limit must be at least 1".to_owned());
+            }
+            usize::try_from(limit)
+                .unwrap_or(usize::MAX)
+                .min(ENUMERATE_LIMIT_MAX)
+        }
+    };
+    Ok((after, limit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(text: &str) -> Vec<(String, String)> {
+        form_pairs(text).unwrap()
+    }
+
+    #[test]
+    fn stat_refs_need_camliversion_and_numbering_without_gaps() {
+        let a = BlobRef::of_bytes(b"a");
+        let b = BlobRef::of_bytes(b"b");
+        let ok = stat_refs(&pairs(&format!(
+            "camliversion=1&blob2={b}&blob1={a}&blob3={a}"
+        )));
+        assert_eq!(ok, Ok(vec![a, b]));
+        assert!(stat_refs(&pairs(&format!("blob1={a}"))).is_err());
+        assert!(stat_refs(&pairs(&format!("camliversion=1&blob2={a}"))).is_err());
+        assert!(stat_refs(&pairs(&format!("camliversion=1&blob1={a}&blob1={b}"))).is_err());
+        assert!(stat_refs(&pairs(&format!("camliversion=1&blob01={a}"))).is_err());
+        assert!(stat_refs(&pairs("camliversion=1&blob1=sha224-00")).is_err());
+        assert_eq!(stat_refs(&pairs("camliversion=1")), Ok(vec![]));
+    }
+
+    #[test]
+    fn blob_numbers_stop_at_one_thousand() {
+        assert_eq!(blob_number("1"), Some(1));
+        assert_eq!(blob_number("1000"), Some(1000));
+        for bad in ["0", "1001", "", "x", "01", "+1", "99999"] {
+            assert_eq!(blob_number(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn form_pairs_refuse_what_does_not_decode() {
+        assert!(form_pairs("a=%zz").is_err());
+        assert_eq!(
+            pairs("a=b+c&&d"),
+            [("a".into(), "b c".into()), ("d".into(), String::new())]
+        );
+    }
+}
