@@ -23,6 +23,7 @@
 pub mod comparator;
 pub mod dbformat;
 pub mod env;
+pub mod filename;
 pub mod log;
 pub mod memtable;
 pub mod skiplist;
