@@ -154,6 +154,6 @@ impl InternalIterator for EmptyIterator {
 }
 
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 #[cfg(test)]
 mod tests;

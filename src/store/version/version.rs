@@ -235,7 +235,7 @@ impl Version {
             .iter()
             .filter(|file| !before_file(Some(user_key), file) && !after_file(Some(user_key), file))
             .collect();
-        level0.sort_by(|a, b| b.meta.number.cmp(&a.meta.number));
+        level0.sort_by_key(|file| std::cmp::Reverse(file.meta.number));
         let mut tables: Vec<(usize, &Arc<TableMeta>)> =
             level0.into_iter().map(|file| (0, file)).collect();
         for level in 1..LEVELS {

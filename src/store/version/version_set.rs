@@ -387,3 +387,17 @@ impl VersionSet {
         MergingIterator::new(children)
     }
 }
+
+impl std::fmt::Debug for VersionSet {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("VersionSet")
+            .field("dir", &self.dir)
+            .field("current", &self.current.level_summary())
+            .field("next_file_number", &self.next_file_number)
+            .field("manifest_file_number", &self.manifest_file_number)
+            .field("last_sequence", &self.last_sequence)
+            .field("log_number", &self.log_number)
+            .finish_non_exhaustive()
+    }
+}
