@@ -453,6 +453,31 @@ impl Version {
         inputs
     }
 
+    /// About how many bytes of table files come before `internal_key`
+    /// (LevelDB's `ApproximateOffsetOf`, for the Db's approximate sizes).
+    /// A table that cannot be opened counts as 0 bytes.
+    pub fn approximate_offset_of(&self, internal_key: &[u8]) -> u64 {
+        let mut bytes = 0;
+        for (level, files) in self.files.iter().enumerate() {
+            for file in files {
+                let meta = &file.meta;
+                if compare_internal_keys(meta.largest.encoded(), internal_key) != Ordering::Greater
+                {
+                    bytes += meta.file_size; // the whole table is before the key
+                } else if compare_internal_keys(meta.smallest.encoded(), internal_key)
+                    == Ordering::Greater
+                {
+                    if level > 0 {
+                        break; // sorted: every later table is after the key
+                    }
+                } else if let Ok(table) = self.table_cache.find_table(meta.number, meta.file_size) {
+                    bytes += table.approximate_offset_of(internal_key);
+                }
+            }
+        }
+        bytes
+    }
+
     /// Appends cursors over every table of this version to `iterators`:
     /// one per level-0 table, one level iterator per other non-empty level.
     /// Merged, they yield every entry (LevelDB's `AddIterators`).

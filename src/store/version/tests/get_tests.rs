@@ -166,3 +166,16 @@ fn compaction_input_iterator_merges_both_levels() {
     assert_eq!(count, 7);
     assert!(input.status().is_ok());
 }
+
+#[test]
+fn approximate_offsets_grow_with_the_key() {
+    let set = store();
+    let version = set.current();
+    let total: u64 = (0..LEVELS).map(|level| version.level_bytes(level)).sum();
+    let before_all = version.approximate_offset_of(&internal_key(b"0", 100, ValueType::Value));
+    let middle = version.approximate_offset_of(&internal_key(b"c", 100, ValueType::Value));
+    let after_all = version.approximate_offset_of(&internal_key(b"zz", 100, ValueType::Value));
+    assert_eq!(before_all, 0);
+    assert!(middle > 0 && middle < total, "{middle} of {total}");
+    assert_eq!(after_all, total);
+}
