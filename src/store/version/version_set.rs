@@ -54,6 +54,8 @@ pub struct VersionSet {
     /// The MANIFEST being appended to; None until the first
     /// `log_and_apply` (or after a failed one).
     descriptor_log: Option<log::Writer>,
+    /// A `PendingEdit` holds the MANIFEST writer.
+    edit_pending: bool,
     current: Arc<Version>,
     /// Every version installed and maybe still held by a reader.
     versions: Vec<Weak<Version>>,
@@ -118,6 +120,7 @@ impl VersionSet {
             log_number: 0,
             prev_log_number: 0,
             descriptor_log: None,
+            edit_pending: false,
             versions: vec![Arc::downgrade(&empty)],
             current: empty,
             compact_pointers: Default::default(),
@@ -200,8 +203,7 @@ impl VersionSet {
 
     /// Numbers of every table of every version still held (by the set or
     /// by a reader): the tables the Db must not delete.
-    pub fn live_files(&mut self) -> BTreeSet<u64> {
-        self.versions.retain(|version| version.strong_count() > 0);
+    pub fn live_files(&self) -> BTreeSet<u64> {
         let mut live = BTreeSet::new();
         for version in self.versions.iter().filter_map(Weak::upgrade) {
             for level in 0..LEVELS {
@@ -232,13 +234,25 @@ impl VersionSet {
 /// Writing the MANIFEST.
 impl VersionSet {
     /// Records `edit` durably in the MANIFEST, then installs the version
-    /// it makes. Fills in the counters: the log numbers (kept when the
-    /// edit has none), next file number and last sequence.
+    /// it makes: `begin_apply`, `PendingEdit::write`, `finish_apply` in a
+    /// row. A Db that wants to release its lock during the MANIFEST write
+    /// and sync (as LevelDB does) calls the three itself.
+    pub fn log_and_apply(&mut self, edit: &mut VersionEdit) -> Result<(), VersionError> {
+        let mut pending = self.begin_apply(edit);
+        pending.write();
+        self.finish_apply(pending)
+    }
+
+    /// Fills in the edit's counters (log numbers kept when the edit has
+    /// them, next file number, last sequence), builds the version it
+    /// makes, and hands the MANIFEST writer to the returned pending edit.
     ///
-    /// REQUIRES: an edit's log number, if set, is ≥ log_number() and <
+    /// REQUIRES: no other edit pending (one writer of the MANIFEST at a
+    /// time); an edit's log number, if set, is ≥ log_number() and <
     /// next_file_number(); the edit keeps the version invariants (it is
     /// the Db's, not bytes from disk: a broken one panics).
-    pub fn log_and_apply(&mut self, edit: &mut VersionEdit) -> Result<(), VersionError> {
+    pub fn begin_apply(&mut self, edit: &mut VersionEdit) -> PendingEdit {
+        assert!(!self.edit_pending, "another version edit is pending");
         self.fill_counters(edit);
         let mut builder = VersionBuilder::new(&self.current);
         builder.apply(edit);
@@ -248,14 +262,51 @@ impl VersionSet {
                 panic!("log_and_apply: edit breaks the version invariants: {problem:?}")
             }
         };
-        let version = Version::new(Arc::clone(&self.table_cache), self.options, files);
-        self.write_to_manifest(edit)?;
+        let mut record = Vec::new();
+        edit.encode(&mut record);
+        let writer = self.descriptor_log.take();
+        let snapshot = writer.is_none().then(|| {
+            let mut snapshot = Vec::new();
+            self.snapshot_edit().encode(&mut snapshot);
+            snapshot
+        });
+        self.edit_pending = true;
+        PendingEdit {
+            env: Arc::clone(&self.env),
+            dir: self.dir.clone(),
+            manifest_number: self.manifest_file_number,
+            version: Version::new(Arc::clone(&self.table_cache), self.options, files),
+            edit: edit.clone(),
+            record,
+            snapshot,
+            writer,
+            result: None,
+        }
+    }
+
+    /// Installs the pending edit's version if its write succeeded; else
+    /// returns the write's error and arranges for the next edit to start a
+    /// new MANIFEST under a fresh number (the failed one may be named by a
+    /// CURRENT whose rename is not yet durable, so its number is never
+    /// reused). REQUIRES: `pending.write()` was called.
+    pub fn finish_apply(&mut self, pending: PendingEdit) -> Result<(), VersionError> {
+        self.edit_pending = false;
+        let result = pending
+            .result
+            .expect("finish_apply before PendingEdit::write");
+        if let Err(error) = result {
+            self.descriptor_log = None;
+            self.manifest_file_number = self.new_file_number();
+            return Err(error);
+        }
+        self.descriptor_log = pending.writer;
+        let edit = pending.edit;
         for (level, key) in &edit.compact_pointers {
             self.compact_pointers[*level] = Some(key.clone());
         }
-        self.install(version);
-        self.log_number = edit.log_number.expect("filled in above");
-        self.prev_log_number = edit.prev_log_number.expect("filled in above");
+        self.install(pending.version);
+        self.log_number = edit.log_number.expect("filled in by begin_apply");
+        self.prev_log_number = edit.prev_log_number.expect("filled in by begin_apply");
         Ok(())
     }
 
@@ -276,55 +327,6 @@ impl VersionSet {
         edit.last_sequence = Some(self.last_sequence);
     }
 
-    /// Appends `edit` to the MANIFEST and syncs it; the first time (or
-    /// after a failure) starts a new MANIFEST with a snapshot and points
-    /// CURRENT at it. On failure the writer is dropped and the next call
-    /// starts a new MANIFEST under a fresh number (the failed one may be
-    /// named by a CURRENT whose rename is not yet durable, so its number
-    /// is never reused).
-    fn write_to_manifest(&mut self, edit: &VersionEdit) -> Result<(), VersionError> {
-        let path = filename::descriptor_file_name(&self.dir, self.manifest_file_number);
-        let new_manifest = self.descriptor_log.is_none();
-        let mut record = Vec::new();
-        edit.encode(&mut record);
-        let written = self.append_record(&path, &record);
-        let result = written.and_then(|()| {
-            if !new_manifest {
-                return Ok(());
-            }
-            filename::set_current_file(&*self.env, &self.dir, self.manifest_file_number).map_err(
-                |error| VersionError::io(filename::current_file_name(&self.dir), "set", &error),
-            )
-        });
-        if let Err(error) = result {
-            if new_manifest && matches!(&error, VersionError::Io { file, .. } if *file == path) {
-                // CURRENT cannot name it yet.
-                let _ = self.env.remove(&path);
-            }
-            self.descriptor_log = None;
-            self.manifest_file_number = self.new_file_number();
-            return Err(error);
-        }
-        Ok(())
-    }
-
-    /// Adds `record` (after a snapshot, to a new MANIFEST) and syncs.
-    fn append_record(&mut self, path: &Path, record: &[u8]) -> Result<(), VersionError> {
-        let io_error = |error: std::io::Error| VersionError::io(path, "write", &error);
-        if self.descriptor_log.is_none() {
-            let file = self.env.new_writable(path).map_err(io_error)?;
-            let mut writer = log::Writer::new(file);
-            let mut snapshot = Vec::new();
-            self.snapshot_edit().encode(&mut snapshot);
-            let added = writer.add_record(&snapshot);
-            self.descriptor_log = Some(writer);
-            added.map_err(io_error)?;
-        }
-        let writer = self.descriptor_log.as_mut().expect("opened above");
-        writer.add_record(record).map_err(io_error)?;
-        writer.sync().map_err(io_error)
-    }
-
     /// The whole current state as one edit (a new MANIFEST's first record).
     fn snapshot_edit(&self) -> VersionEdit {
         let mut edit = VersionEdit::new();
@@ -340,6 +342,65 @@ impl VersionSet {
             }
         }
         edit
+    }
+}
+
+/// A version edit between `begin_apply` and `finish_apply`: it owns the
+/// MANIFEST writer while it writes, so the Db need not hold its lock
+/// during the write and sync.
+pub struct PendingEdit {
+    env: Arc<dyn Env>,
+    dir: PathBuf,
+    manifest_number: u64,
+    version: Version,
+    edit: VersionEdit,
+    record: Vec<u8>,
+    /// Some when this edit starts a new MANIFEST with this snapshot.
+    snapshot: Option<Vec<u8>>,
+    writer: Option<log::Writer>,
+    result: Option<Result<(), VersionError>>,
+}
+
+impl PendingEdit {
+    /// The edit as it will be recorded (counters filled in).
+    pub fn edit(&self) -> &VersionEdit {
+        &self.edit
+    }
+
+    /// Appends the edit to the MANIFEST and syncs it; for a new MANIFEST,
+    /// first its snapshot, and afterwards CURRENT is switched to it. The
+    /// outcome is kept for `finish_apply`. Call once.
+    pub fn write(&mut self) {
+        assert!(self.result.is_none(), "PendingEdit::write called twice");
+        let path = filename::descriptor_file_name(&self.dir, self.manifest_number);
+        let new_manifest = self.snapshot.is_some();
+        let mut result = self.append(&path);
+        if result.is_ok() && new_manifest {
+            result = filename::set_current_file(&*self.env, &self.dir, self.manifest_number)
+                .map_err(|error| {
+                    VersionError::io(filename::current_file_name(&self.dir), "set", &error)
+                });
+        }
+        if let Err(error) = &result {
+            self.writer = None;
+            if new_manifest && matches!(error, VersionError::Io { file, .. } if *file == path) {
+                // Failed before CURRENT could name it.
+                let _ = self.env.remove(&path);
+            }
+        }
+        self.result = Some(result);
+    }
+
+    fn append(&mut self, path: &Path) -> Result<(), VersionError> {
+        let io_error = |error: std::io::Error| VersionError::io(path, "write", &error);
+        if let Some(snapshot) = &self.snapshot {
+            let file = self.env.new_writable(path).map_err(io_error)?;
+            let writer = self.writer.insert(log::Writer::new(file));
+            writer.add_record(snapshot).map_err(io_error)?;
+        }
+        let writer = self.writer.as_mut().expect("a writer or a snapshot");
+        writer.add_record(&self.record).map_err(io_error)?;
+        writer.sync().map_err(io_error)
     }
 }
 

@@ -446,3 +446,47 @@ fn live_files_include_tables_of_versions_readers_still_hold() {
     drop(held);
     assert_eq!(set.live_files().into_iter().collect::<Vec<_>>(), vec![101]);
 }
+
+#[test]
+fn files_numbered_past_the_recorded_counter_are_never_handed_out_again() {
+    let env: Arc<dyn Env> = Arc::new(MemEnv::new());
+    create_store(&*env);
+    let set = open_set(Arc::clone(&env)).unwrap();
+    let recorded_next = set.next_file_number();
+    drop(set);
+    // A WAL and a value log made after the last edit, before a crash.
+    let log = filename::log_file_name(dir(), recorded_next + 5);
+    env::write_file(&*env, &log, b"", true).unwrap();
+    let vlog = filename::vlog_file_name(dir(), recorded_next + 9);
+    env::write_file(&*env, &vlog, b"", true).unwrap();
+    let mut set = open_set(env).unwrap();
+    assert!(set.new_file_number() > recorded_next + 9);
+}
+
+#[test]
+fn file_numbers_taken_while_an_edit_is_written_stay_distinct() {
+    let env: Arc<dyn Env> = Arc::new(MemEnv::new());
+    create_store(&*env);
+    let mut set = open_set(Arc::clone(&env)).unwrap();
+    touch_table(&*env, 100);
+    set.mark_file_number_used(100);
+    let mut edit = VersionEdit::new();
+    edit.add_file(0, table(100));
+    let mut pending = set.begin_apply(&mut edit);
+    assert_eq!(pending.edit().next_file_number, Some(101));
+    // The Db's lock is released here: other threads take numbers.
+    let taken = set.new_file_number();
+    pending.write();
+    set.finish_apply(pending).unwrap();
+    assert!(set.new_file_number() > taken);
+    assert_eq!(numbers(&set.current())[0], vec![100]);
+    assert_eq!(numbers(&open_set(env).unwrap().current())[0], vec![100]);
+}
+
+#[test]
+#[should_panic(expected = "another version edit is pending")]
+fn two_pending_edits_at_once_are_a_programmer_error() {
+    let mut set = set_with(&[]);
+    let _pending = set.begin_apply(&mut VersionEdit::new());
+    let _second = set.begin_apply(&mut VersionEdit::new());
+}

@@ -79,12 +79,18 @@ impl VersionSet {
             }
         })?;
         let version = Version::new(Arc::clone(&self.table_cache), self.options, files);
-        self.check_tables(&version)?;
+        let numbers_on_disk = self.check_tables(&version)?;
         self.install(version);
         self.compact_pointers = replay.compact_pointers;
         self.next_file_number = next_file;
         self.mark_file_number_used(prev_log_number);
         self.mark_file_number_used(log_number);
+        // A crash can leave files numbered past the recorded counter (a
+        // new WAL or value log made before the edit naming it): never hand
+        // their numbers out again.
+        for number in numbers_on_disk {
+            self.mark_file_number_used(number);
+        }
         self.manifest_file_number = self.new_file_number();
         self.last_sequence = last_sequence;
         self.log_number = log_number;
@@ -106,16 +112,26 @@ impl VersionSet {
         }
     }
 
-    /// Every live table exists (and, when paranoid, has its recorded size).
-    fn check_tables(&self, version: &Version) -> Result<(), VersionError> {
+    /// Every live table exists (and, when paranoid, has its recorded
+    /// size). Returns the numbers of every numbered file in the directory.
+    fn check_tables(&self, version: &Version) -> Result<Vec<u64>, VersionError> {
         let children = self
             .env
             .children(&self.dir)
             .map_err(|error| VersionError::io(&self.dir, "list", &error))?;
         let mut present = std::collections::HashMap::new();
+        let mut numbers = Vec::new();
         for name in children {
-            if let Some((number, FileType::Table)) = filename::parse_file_name(&name) {
-                present.insert(number, self.dir.join(name));
+            match filename::parse_file_name(&name) {
+                Some((number, FileType::Table)) => {
+                    numbers.push(number);
+                    present.insert(number, self.dir.join(name));
+                }
+                Some((
+                    number,
+                    FileType::Log | FileType::Descriptor | FileType::Temp | FileType::ValueLog,
+                )) => numbers.push(number),
+                _ => {}
             }
         }
         let mut missing: Vec<u64> = Vec::new();
@@ -130,7 +146,7 @@ impl VersionSet {
             }
         }
         match missing.iter().min() {
-            None => Ok(()),
+            None => Ok(numbers),
             Some(&first) => Err(VersionError::MissingTables {
                 count: missing.len(),
                 first: filename::table_file_name(&self.dir, first),
