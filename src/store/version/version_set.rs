@@ -8,6 +8,9 @@
 //! 2. Every change of the set of tables goes through `log_and_apply`,
 //!    called by one thread at a time (`&mut self`: the Db holds its lock).
 //!    When it returns Ok the edit is durable and `current()` includes it.
+//!    To release the lock during the MANIFEST write and sync (LevelDB
+//!    does), split it: `begin_apply` (locked), `PendingEdit::write`
+//!    (unlocked), `finish_apply` (locked); one pending edit at a time.
 //! 3. When it returns Err, the edit may or may not be durable: after a
 //!    crash the store recovers to the version before it or the one after
 //!    it, never anything else. The Db must then stop changing files (in
@@ -19,6 +22,9 @@
 //!    starting with a snapshot of the whole state, then switches CURRENT
 //!    to it; older MANIFESTs are the Db's to delete (`manifest_file_number`
 //!    names the live one).
+//! 6. `recover` marks the number of every numbered file in the directory
+//!    as used, so a WAL or value log created just before a crash (after
+//!    the last edit) never has its number handed out again.
 
 use super::LEVELS;
 use super::compaction::{self, Compaction};
@@ -448,6 +454,16 @@ impl VersionSet {
         MergingIterator::new(children)
     }
 }
+
+const _: () = {
+    const fn shared_between_threads<T: Send + Sync>() {}
+    const fn owned_by_one_thread<T: Send>() {}
+    shared_between_threads::<Version>();
+    shared_between_threads::<TableCache>();
+    owned_by_one_thread::<VersionSet>();
+    owned_by_one_thread::<PendingEdit>();
+    owned_by_one_thread::<Compaction>();
+};
 
 impl std::fmt::Debug for VersionSet {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

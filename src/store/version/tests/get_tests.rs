@@ -179,3 +179,21 @@ fn approximate_offsets_grow_with_the_key() {
     assert!(middle > 0 && middle < total, "{middle} of {total}");
     assert_eq!(after_all, total);
 }
+
+#[test]
+fn concurrent_gets_share_one_version_and_table_cache() {
+    let set = store();
+    let version = set.current();
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            let version = Arc::clone(&version);
+            scope.spawn(move || {
+                for _ in 0..200 {
+                    assert_eq!(get(&version, "a", 100), (Lookup::Value, b"a4".to_vec()));
+                    assert_eq!(get(&version, "c", 100).0, Lookup::ValuePointer);
+                    assert_eq!(get(&version, "e", 100).0, Lookup::NotFound);
+                }
+            });
+        }
+    });
+}
