@@ -291,3 +291,41 @@ fn level_iterator_over_no_files_is_empty() {
     assert!(!level.valid());
     assert!(level.status().is_ok());
 }
+
+#[test]
+fn a_corrupt_block_stops_level_and_merging_iterators_with_an_error_naming_the_table() {
+    let memory = MemEnv::new();
+    let env = Arc::new(memory.clone());
+    let dir = Path::new("/db");
+    env.create_dir_all(dir).unwrap();
+    let (files, model) = level_of_small_tables(&*env, dir, 3);
+    let damaged = crate::store::filename::table_file_name(dir, 2);
+    let mut bytes = memory.contents(&damaged).unwrap();
+    bytes[3] ^= 0x01; // inside table 2's first data block
+    memory.set_contents(&damaged, &bytes).unwrap();
+    let cache = table_cache(env.clone(), dir);
+    let level = LevelIterator::new(cache, TableReadOptions::default(), files);
+    let later = vec![(
+        internal_key(b"zzz", 1000, ValueType::Value),
+        b"after".to_vec(),
+    )];
+    let mut merged = MergingIterator::new(vec![Box::new(level), memtable_child(&later)]);
+    merged.seek_to_first();
+    let mut seen = Vec::new();
+    while merged.valid() {
+        seen.push(merged.key().to_vec());
+        merged.next();
+    }
+    let table1_entries = 3;
+    let expected: Vec<Vec<u8>> = model[..table1_entries]
+        .iter()
+        .map(|entry| entry.0.clone())
+        .collect();
+    assert_eq!(
+        seen, expected,
+        "nothing after the damage, not even the memtable's entry"
+    );
+    let error = merged.status().unwrap_err();
+    assert!(error.is_corruption(), "{error}");
+    assert!(error.to_string().contains("000002.ldb"), "{error}");
+}
