@@ -320,3 +320,90 @@ fn flushed_memtable_goes_as_deep_as_level_two_when_it_overlaps_nothing() {
         "too much overlap two below"
     );
 }
+
+/// Applies `compaction` as a compaction would, without tables: a trivial
+/// move moves the table; otherwise one output covers all inputs.
+fn apply_compaction(
+    set: &mut VersionSet,
+    mut compaction: crate::store::version::compaction::Compaction,
+) {
+    let level = compaction.level();
+    let mut edit = std::mem::take(compaction.edit());
+    compaction.add_input_deletions(&mut edit);
+    if compaction.is_trivial_move() {
+        edit.add_file(level + 1, compaction.inputs(0)[0].meta.clone());
+    } else {
+        let inputs: Vec<_> = compaction
+            .inputs(0)
+            .iter()
+            .chain(compaction.inputs(1))
+            .collect();
+        let smallest = inputs.iter().map(|file| file.meta.smallest.clone());
+        let smallest = smallest.min_by(|a, b| compare_keys(a, b)).unwrap();
+        let largest = inputs.iter().map(|file| file.meta.largest.clone());
+        let largest = largest.max_by(|a, b| compare_keys(a, b)).unwrap();
+        let file_size = inputs.iter().map(|file| file.meta.file_size).sum();
+        let number = set.new_file_number();
+        let output = FileMetaData {
+            number,
+            file_size,
+            smallest,
+            largest,
+        };
+        edit.add_file(level + 1, output);
+    }
+    set.log_and_apply(&mut edit).unwrap();
+}
+
+fn compare_keys(a: &InternalKey, b: &InternalKey) -> std::cmp::Ordering {
+    crate::store::dbformat::compare_internal_keys(a.encoded(), b.encoded())
+}
+
+#[test]
+fn flushes_and_compactions_keep_every_invariant_and_level0_small() {
+    let mut rng = crate::store::testing::Random::from_env("flushes_and_compactions");
+    let mut set = set_with(&[]);
+    let mut sequence = 1;
+    let mut compactions = 0;
+    for flush in 0..400 {
+        let low = rng.uniform(1000);
+        let high = low + 1 + rng.uniform(50);
+        let (low, high) = (format!("{low:05}"), format!("{high:05}"));
+        let level = set
+            .current()
+            .pick_level_for_memtable_output(low.as_bytes(), high.as_bytes());
+        let number = set.new_file_number();
+        let file = meta_at(number, 2 * MIB, (&low, sequence + 1), (&high, sequence));
+        sequence += 2;
+        let mut edit = VersionEdit::new();
+        edit.add_file(level, file);
+        set.log_and_apply(&mut edit).unwrap();
+        for _ in 0..100 {
+            let Some(compaction) = set.pick_compaction() else {
+                break;
+            };
+            assert!(compaction.num_input_files(0) > 0);
+            compactions += 1;
+            apply_compaction(&mut set, compaction);
+        }
+        assert!(
+            !set.needs_compaction(),
+            "flush {flush}: compactions did not converge"
+        );
+        assert!(
+            set.num_level_files(0) < L0_COMPACTION_TRIGGER_FILES,
+            "flush {flush}"
+        );
+        for level in 1..LEVELS - 1 {
+            assert!(
+                set.num_level_bytes(level) <= max_bytes_for_level(level),
+                "flush {flush}"
+            );
+        }
+    }
+    assert!(compactions > 50, "{compactions} compactions");
+    let levels_used = (1..LEVELS)
+        .filter(|&level| set.num_level_files(level) > 0)
+        .count();
+    assert!(levels_used >= 2, "{}", set.level_summary());
+}
