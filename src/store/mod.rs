@@ -11,14 +11,16 @@
 //! - `write_batch`: the atomic update group, in its WAL byte form.
 //! - `memtable` over `skiplist` (lock-free readers, one writer) over
 //!   `word_arena` and `slot_arena` (append-only storage in safe Rust).
+//! - `version::version_edit`: MANIFEST records.
 //! - `table`: SSTables (blocks, bloom filter, block cache); `vlog`: the
 //!   value log that keeps large values out of the tree (WiscKey).
+//!
+//! The layer between tables and the Db:
 //! - `filename` (the names of the store's files, CURRENT), `table_cache`
 //!   (open tables by file number), `iter` (one cursor trait over internal
 //!   keys, the merging and level iterators).
-//! - `version`: MANIFEST records (`version_edit`), the set of tables
-//!   (`version`), `version_set` (recovery, `log_and_apply`) and compaction
-//!   picking (`compaction`).
+//! - `version`: the set of tables (`version`), `version_set` (recovery,
+//!   `log_and_apply`) and compaction picking (`compaction`).
 //!
 //! Contracts for the Db layer: one `Env` for everything; a log `Writer`
 //! that returned an error must be abandoned (and the Db must refuse writes);
