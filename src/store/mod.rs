@@ -30,18 +30,20 @@
 pub mod comparator;
 pub mod dbformat;
 pub mod env;
-pub mod filename;
-pub mod iter;
 pub mod log;
 pub mod memtable;
 pub mod skiplist;
 pub mod slot_arena;
 pub mod table;
-pub mod table_cache;
 pub mod version;
 pub mod vlog;
 pub mod word_arena;
 pub mod write_batch;
+
+// The layer between tables and the Db.
+pub mod filename;
+pub mod iter;
+pub mod table_cache;
 
 #[cfg(test)]
 mod testing;
