@@ -385,11 +385,7 @@ impl Version {
         if self.overlap_in_level(0, smallest, largest) {
             return 0;
         }
-        let start = InternalKey::new(
-            smallest_user_key,
-            SEQUENCE_NUMBER_MAX,
-            ValueType::ValuePointer,
-        );
+        let start = InternalKey::new(smallest_user_key, SEQUENCE_NUMBER_MAX, VALUE_TYPE_FOR_SEEK);
         let limit = InternalKey::new(largest_user_key, 0, ValueType::Deletion);
         let mut level = 0;
         while level < super::MAX_MEM_COMPACT_LEVEL {
