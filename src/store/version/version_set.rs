@@ -412,6 +412,41 @@ impl PendingEdit {
 
 mod recovery;
 
+/// Which files of the directory the Db may delete.
+impl VersionSet {
+    /// The names among `children` (the directory's entries) that no
+    /// longer hold anything needed (LevelDB's `RemoveObsoleteFiles` rules):
+    /// WALs older than `log_number()` (but `prev_log_number()`), MANIFESTs
+    /// older than the live one, tables and temporary files that are
+    /// neither live (`live_files`) nor in `pending_outputs` (tables a
+    /// running compaction or flush is writing). CURRENT, LOCK, LOG and
+    /// value logs (reclaimed by value-log GC) are never obsolete here.
+    /// REQUIRES: no `log_and_apply` failed (see the contract, 3).
+    pub fn obsolete_files(
+        &self,
+        children: &[String],
+        pending_outputs: &BTreeSet<u64>,
+    ) -> Vec<String> {
+        let live = self.live_files();
+        let keep = |number: u64, file_type: FileType| match file_type {
+            FileType::Log => number >= self.log_number || number == self.prev_log_number,
+            FileType::Descriptor => number >= self.manifest_file_number,
+            FileType::Table | FileType::Temp => {
+                live.contains(&number) || pending_outputs.contains(&number)
+            }
+            FileType::Current | FileType::DbLock | FileType::InfoLog | FileType::ValueLog => true,
+        };
+        children
+            .iter()
+            .filter(|name| {
+                filename::parse_file_name(name)
+                    .is_some_and(|(number, file_type)| !keep(number, file_type))
+            })
+            .cloned()
+            .collect()
+    }
+}
+
 /// Choosing compactions.
 impl VersionSet {
     /// The compaction most needed now, if any (size first, then seeks).

@@ -490,3 +490,39 @@ fn two_pending_edits_at_once_are_a_programmer_error() {
     let _pending = set.begin_apply(&mut VersionEdit::new());
     let _second = set.begin_apply(&mut VersionEdit::new());
 }
+
+#[test]
+fn obsolete_files_are_old_logs_manifests_and_dead_tables_only() {
+    let mut set = set_with(&[(1, table(100)), (1, table(101))]);
+    let log_number = set.new_file_number();
+    let mut edit = VersionEdit::new();
+    edit.log_number = Some(log_number);
+    edit.remove_file(1, 100);
+    set.log_and_apply(&mut edit).unwrap();
+    let manifest = set.manifest_file_number();
+    let name = |path: std::path::PathBuf| path.file_name().unwrap().to_str().unwrap().to_string();
+    let children: Vec<String> = vec![
+        name(filename::log_file_name(dir(), log_number - 1)),
+        name(filename::log_file_name(dir(), log_number)),
+        name(filename::descriptor_file_name(dir(), manifest - 1)),
+        name(filename::descriptor_file_name(dir(), manifest)),
+        name(filename::table_file_name(dir(), 100)),
+        name(filename::table_file_name(dir(), 101)),
+        name(filename::table_file_name(dir(), 102)),
+        name(filename::temp_file_name(dir(), 103)),
+        name(filename::vlog_file_name(dir(), 1)),
+        "CURRENT".into(),
+        "LOCK".into(),
+        "LOG".into(),
+        "notes.txt".into(),
+    ];
+    let pending: std::collections::BTreeSet<u64> = [102].into();
+    let obsolete = set.obsolete_files(&children, &pending);
+    let expected = vec![
+        children[0].clone(),
+        children[2].clone(),
+        children[4].clone(),
+        children[7].clone(),
+    ];
+    assert_eq!(obsolete, expected);
+}
