@@ -16,6 +16,13 @@
 //! - `table`: SSTables (blocks, bloom filter, block cache); `vlog`: the
 //!   value log that keeps large values out of the tree (WiscKey).
 //!
+//! The layer between tables and the Db:
+//! - `filename` (the names of the store's files, CURRENT), `table_cache`
+//!   (open tables by file number), `iter` (one cursor trait over internal
+//!   keys, the merging and level iterators).
+//! - `version`: the set of tables (`version`), `version_set` (recovery,
+//!   `log_and_apply`) and compaction picking (`compaction`).
+//!
 //! Contracts for the Db layer: one `Env` for everything; a log `Writer`
 //! that returned an error must be abandoned (and the Db must refuse writes);
 //! `WriteBatch::from_contents` validates a WAL record before
@@ -34,6 +41,11 @@ pub mod version;
 pub mod vlog;
 pub mod word_arena;
 pub mod write_batch;
+
+// The layer between tables and the Db.
+pub mod filename;
+pub mod iter;
+pub mod table_cache;
 
 #[cfg(test)]
 mod testing;
