@@ -52,11 +52,21 @@ impl<'a> Request<'a> {
         })
     }
 
+    /// Values of the fields named `name` (case-insensitive), compared as
+    /// bytes: names are tokens, so no UTF-8 check is needed on this hot path.
+    fn values_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a [u8]> + 's {
+        let buffer = self.buffer;
+        let wanted = name.as_bytes();
+        self.head.headers.iter().filter_map(move |field| {
+            let field_name = field.name.of(buffer);
+            let same = field_name.len() == wanted.len() && field_name.eq_ignore_ascii_case(wanted);
+            same.then(|| field.value.of(buffer))
+        })
+    }
+
     /// The value of the first field named `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&'a [u8]> {
-        self.headers()
-            .find(|(field, _)| field.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value)
+        self.values_named(name).next()
     }
 
     /// The first field named `name` as text (`None` if it is not UTF-8).
@@ -67,9 +77,7 @@ impl<'a> Request<'a> {
 
     /// Values of every field named `name`.
     pub fn header_all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a [u8]> + 's {
-        self.headers()
-            .filter(move |(field, _)| field.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        self.values_named(name)
     }
 
     /// The comma-separated list elements of every field named `name`

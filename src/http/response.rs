@@ -9,6 +9,9 @@ use std::io::Read;
 
 use super::status::Status;
 
+/// Header fields a response has room for before it reallocates.
+const HEADERS_CAPACITY: usize = 8;
+
 /// A header field name or value: static text or owned text.
 pub type Text = Cow<'static, str>;
 
@@ -64,7 +67,7 @@ impl Response {
     pub fn empty(status: Status) -> Response {
         Response {
             status,
-            headers: Vec::new(),
+            headers: Vec::with_capacity(HEADERS_CAPACITY),
             body: Body::Empty,
             close: false,
         }
