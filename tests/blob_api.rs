@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{RawResponse, Wire, start};
+use common::{RawResponse, TOKEN, Wire, blob_server, call, json_of, owner_gate, start};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,59 +12,13 @@ use strata::blob::{
     BLOB_BYTES_MAX, BlobRef, BlobStorage, Fetched, MemoryStorage, Received, StorageError,
 };
 use strata::http::Limits;
-use strata::util::json::{self, Value};
+use strata::util::json::Value;
 use strata::web::App;
-use strata::web::auth::Gate;
-use strata::web::credentials::Credentials;
 
-const TOKEN: &str = "test-token";
 const MIB: usize = 1024 * 1024;
-
-/// A gate for the token `test-token`, in a fresh temporary folder.
-fn gate(name: &str) -> Gate {
-    static SERIAL: AtomicUsize = AtomicUsize::new(0);
-    let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
-    let folder = std::env::temp_dir().join(format!(
-        "strata-blob-api-{name}-{}-{serial}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&folder).unwrap();
-    let (credentials, _) = Credentials::open_or_create(&folder, Some(TOKEN)).unwrap();
-    Gate::new(credentials)
-}
-
-/// A server with its storage.
-fn server(name: &str) -> (SocketAddr, Arc<MemoryStorage>) {
-    let storage = Arc::new(MemoryStorage::new());
-    let app = App::new(gate(name)).with_blobs(storage.clone());
-    (start(Limits::default(), app), storage)
-}
-
-/// Sends `method path` with the owner's token, `extra` header lines and
-/// `body` (with its Content-Length) on a fresh connection.
-fn call(address: SocketAddr, method: &str, path: &str, extra: &str, body: &[u8]) -> RawResponse {
-    let mut wire = Wire::connect(address);
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer {TOKEN}\r\n\
-         Content-Length: {}\r\n{extra}\r\n",
-        body.len()
-    );
-    wire.send(head.as_bytes()).send(body);
-    wire.response_to(method == "HEAD").expect("a response")
-}
 
 fn get(address: SocketAddr, path: &str, extra: &str) -> RawResponse {
     call(address, "GET", path, extra, b"")
-}
-
-fn json_of(response: &RawResponse) -> Value {
-    assert_eq!(
-        response.header("content-type"),
-        Some("application/json"),
-        "{}",
-        response.text()
-    );
-    json::parse(&response.body).expect("a JSON body")
 }
 
 /// The `ref` and `size` of a stored answer.
@@ -85,7 +39,7 @@ fn error_text(response: &RawResponse) -> String {
 
 #[test]
 fn zero_byte_blob_is_created_then_found_existing() {
-    let (address, storage) = server("zero");
+    let (address, storage) = blob_server("zero");
     let first = call(address, "PUT", "/api/blob", "", b"");
     assert_eq!(first.status, 201, "{}", first.text());
     assert_eq!(stored(&first), (BlobRef::of_bytes(b""), 0));
@@ -100,7 +54,7 @@ fn zero_byte_blob_is_created_then_found_existing() {
 
 #[test]
 fn one_byte_blob_reads_back_with_immutable_headers() {
-    let (address, _) = server("one");
+    let (address, _) = blob_server("one");
     let put = call(address, "POST", "/api/blob", "", b"x");
     assert_eq!(put.status, 201);
     let (blob_ref, size) = stored(&put);
@@ -131,7 +85,7 @@ fn one_byte_blob_reads_back_with_immutable_headers() {
 
 #[test]
 fn blob_of_exactly_16_mib_is_stored_and_read_back() {
-    let (address, storage) = server("max");
+    let (address, storage) = blob_server("max");
     let bytes = pattern(BLOB_BYTES_MAX, 11);
     let put = call(address, "PUT", "/api/blob", "", &bytes);
     assert_eq!(put.status, 201, "{}", put.text());
@@ -151,7 +105,7 @@ fn blob_of_exactly_16_mib_is_stored_and_read_back() {
 
 #[test]
 fn blob_declared_over_16_mib_is_413_before_any_byte_and_nothing_is_stored() {
-    let (address, storage) = server("declared-over");
+    let (address, storage) = blob_server("declared-over");
     let mut wire = Wire::connect(address);
     let head = format!(
         "PUT /api/blob HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer {TOKEN}\r\n\
@@ -183,7 +137,7 @@ fn put_chunked(address: SocketAddr, path: &str, body: &[u8]) -> RawResponse {
 
 #[test]
 fn chunked_blob_one_byte_over_16_mib_is_413_and_nothing_is_stored() {
-    let (address, storage) = server("chunked-over");
+    let (address, storage) = blob_server("chunked-over");
     let bytes = pattern(BLOB_BYTES_MAX + 1, 12);
     let refused = put_chunked(address, "/api/blob", &bytes);
     assert_eq!(refused.status, 413, "{}", refused.text());
@@ -194,7 +148,7 @@ fn chunked_blob_one_byte_over_16_mib_is_413_and_nothing_is_stored() {
 
 #[test]
 fn unknown_refs_are_404_and_malformed_refs_400() {
-    let (address, _) = server("refs");
+    let (address, _) = blob_server("refs");
     let absent = get(
         address,
         &format!("/api/blob/{}", BlobRef::of_bytes(b"?")),
@@ -215,7 +169,7 @@ fn unknown_refs_are_404_and_malformed_refs_400() {
 
 #[test]
 fn blob_ranges_answer_206_and_416() {
-    let (address, _) = server("blob-range");
+    let (address, _) = blob_server("blob-range");
     let bytes = pattern(1000, 13);
     let (blob_ref, _) = stored(&call(address, "PUT", "/api/blob", "", &bytes));
     let path = format!("/api/blob/{blob_ref}");
@@ -233,7 +187,7 @@ fn blob_ranges_answer_206_and_416() {
 
 #[test]
 fn a_damaged_blob_is_500_never_its_bytes() {
-    let (address, storage) = server("damaged");
+    let (address, storage) = blob_server("damaged");
     let blob_ref = BlobRef::of_bytes(b"good");
     storage.store_unverified_for_tests(blob_ref, b"evil");
     let read = get(address, &format!("/api/blob/{blob_ref}"), "");
@@ -249,7 +203,7 @@ fn digest(bytes: &[u8]) -> BlobRef {
 
 #[test]
 fn a_50_mib_file_round_trips_through_put_api_file() {
-    let (address, storage) = server("file50");
+    let (address, storage) = blob_server("file50");
     let bytes = pattern(50 * MIB, 14);
     let put = call(address, "PUT", "/api/file?filename=big.bin", "", &bytes);
     assert_eq!(put.status, 201, "{}", put.text());
@@ -279,7 +233,7 @@ fn a_50_mib_file_round_trips_through_put_api_file() {
 
 #[test]
 fn file_ranges_answer_206_across_chunk_boundaries() {
-    let (address, _) = server("file-range");
+    let (address, _) = blob_server("file-range");
     let bytes = pattern(5 * MIB + 123, 15);
     let (file_ref, _) = stored(&call(address, "PUT", "/api/file", "", &bytes));
     let path = format!("/api/file/{file_ref}");
@@ -337,7 +291,7 @@ fn a_file_range_reads_only_the_chunks_it_covers() {
         inner: MemoryStorage::new(),
         fetches: AtomicUsize::new(0),
     });
-    let app = App::new(gate("counting")).with_blobs(storage.clone());
+    let app = App::new(owner_gate("counting")).with_blobs(storage.clone());
     let address = start(Limits::default(), app);
     let bytes = pattern(20 * MIB, 16);
     let (file_ref, _) = stored(&call(address, "PUT", "/api/file", "", &bytes));
@@ -358,7 +312,7 @@ fn a_file_range_reads_only_the_chunks_it_covers() {
 
 #[test]
 fn empty_file_round_trips() {
-    let (address, _) = server("empty-file");
+    let (address, _) = blob_server("empty-file");
     let put = call(address, "PUT", "/api/file", "", b"");
     assert_eq!(put.status, 201);
     let (file_ref, size) = stored(&put);
@@ -369,7 +323,7 @@ fn empty_file_round_trips() {
 
 #[test]
 fn file_routes_refuse_bad_names_unknown_refs_and_non_file_blobs() {
-    let (address, _) = server("file-errors");
+    let (address, _) = blob_server("file-errors");
     for bad in ["", "a%2Fb", "..", "a%00b", "%zz"] {
         let refused = call(
             address,
@@ -394,7 +348,7 @@ fn file_routes_refuse_bad_names_unknown_refs_and_non_file_blobs() {
 
 #[test]
 fn wrong_methods_are_405_with_allow_and_options_204() {
-    let (address, _) = server("methods");
+    let (address, _) = blob_server("methods");
     let refused = call(address, "DELETE", "/api/blob", "", b"");
     assert_eq!(refused.status, 405);
     assert_eq!(refused.header("allow"), Some("PUT, POST, OPTIONS"));
@@ -423,7 +377,7 @@ fn routes() -> Vec<(&'static str, String)> {
 
 #[test]
 fn every_route_needs_the_owner_token() {
-    let (address, storage) = server("auth");
+    let (address, storage) = blob_server("auth");
     for (method, path) in routes() {
         for authorization in ["", "Authorization: Bearer wrong-token\r\n"] {
             let request = format!(
@@ -456,7 +410,7 @@ fn every_route_needs_the_owner_token() {
 
 #[test]
 fn without_blob_storage_every_route_is_503() {
-    let address = start(Limits::default(), App::new(gate("none")));
+    let address = start(Limits::default(), App::new(owner_gate("none")));
     for (method, path) in routes() {
         let answer = call(address, method, &path, "", b"x");
         assert_eq!(answer.status, 503, "{method} {path}");

@@ -3,63 +3,19 @@
 
 mod common;
 
-use common::{RawResponse, Wire, start};
+use common::{RawResponse, TOKEN, Wire, blob_server, call, json_of, owner_gate, start};
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use strata::blob::storage::conformance::pattern;
 use strata::blob::{
     BLOB_BYTES_MAX, BlobRef, BlobStorage, Fetched, MemoryStorage, Received, StorageError,
 };
 use strata::http::Limits;
-use strata::util::json::{self, Value};
+use strata::util::json::Value;
 use strata::web::App;
-use strata::web::auth::Gate;
-use strata::web::credentials::Credentials;
 
-const TOKEN: &str = "test-token";
 const BOUNDARY: &str = "strata-test-boundary";
-
-fn gate(name: &str) -> Gate {
-    static SERIAL: AtomicUsize = AtomicUsize::new(0);
-    let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
-    let folder = std::env::temp_dir().join(format!(
-        "strata-blobserver-{name}-{}-{serial}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&folder).unwrap();
-    let (credentials, _) = Credentials::open_or_create(&folder, Some(TOKEN)).unwrap();
-    Gate::new(credentials)
-}
-
-fn server(name: &str) -> (SocketAddr, Arc<MemoryStorage>) {
-    let storage = Arc::new(MemoryStorage::new());
-    let app = App::new(gate(name)).with_blobs(storage.clone());
-    (start(Limits::default(), app), storage)
-}
-
-fn call(address: SocketAddr, method: &str, path: &str, extra: &str, body: &[u8]) -> RawResponse {
-    let mut wire = Wire::connect(address);
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer {TOKEN}\r\n\
-         Content-Length: {}\r\n{extra}\r\n",
-        body.len()
-    );
-    wire.send(head.as_bytes()).send(body);
-    wire.response_to(method == "HEAD").expect("a response")
-}
-
-fn json_of(response: &RawResponse) -> Value {
-    assert_eq!(
-        response.header("content-type"),
-        Some("application/json"),
-        "{}: {}",
-        response.status,
-        response.text()
-    );
-    json::parse(&response.body).expect("a JSON body")
-}
 
 /// The `(blobRef, size)` entries of a list member.
 fn entries(value: &Value, member: &str) -> Vec<(BlobRef, u64)> {
@@ -107,7 +63,7 @@ fn good_part(bytes: &[u8]) -> (String, Vec<u8>) {
 
 #[test]
 fn put_by_ref_is_204_then_get_and_head_answer_the_bytes() {
-    let (address, storage) = server("put");
+    let (address, storage) = blob_server("put");
     let blob_ref = BlobRef::of_bytes(b"perkeep");
     let path = format!("/bs/camli/{blob_ref}");
     let put = call(address, "PUT", &path, "", b"perkeep");
@@ -138,7 +94,7 @@ fn put_by_ref_is_204_then_get_and_head_answer_the_bytes() {
 
 #[test]
 fn put_refuses_mismatch_unsupported_hash_and_over_16_mib_with_400() {
-    let (address, storage) = server("put-refused");
+    let (address, storage) = blob_server("put-refused");
     let claimed = BlobRef::of_bytes(b"claimed");
     let mismatch = call(address, "PUT", &format!("/bs/camli/{claimed}"), "", b"sent");
     assert_eq!(mismatch.status, 400);
@@ -165,7 +121,7 @@ fn put_refuses_mismatch_unsupported_hash_and_over_16_mib_with_400() {
 
 #[test]
 fn upload_takes_several_parts_and_a_bad_part_in_the_middle_stores_nothing_of_itself() {
-    let (address, storage) = server("upload");
+    let (address, storage) = blob_server("upload");
     let first = good_part(b"first blob");
     let second = good_part(&pattern(300_000, 22));
     let liar = (
@@ -197,7 +153,7 @@ fn upload_takes_several_parts_and_a_bad_part_in_the_middle_stores_nothing_of_its
 
 #[test]
 fn upload_of_good_parts_has_no_error_text_and_bad_bodies_are_refused() {
-    let (address, storage) = server("upload-good");
+    let (address, storage) = blob_server("upload-good");
     let response = upload(address, &[good_part(b"a"), good_part(b"b")]);
     let value = json_of(&response);
     assert_eq!(entries(&value, "received").len(), 2);
@@ -228,7 +184,7 @@ fn upload_of_good_parts_has_no_error_text_and_bad_bodies_are_refused() {
 
 #[test]
 fn an_upload_part_over_16_mib_is_refused_and_the_next_part_still_goes_in() {
-    let (address, storage) = server("upload-big-part");
+    let (address, storage) = blob_server("upload-big-part");
     let big = pattern(BLOB_BYTES_MAX + 1, 23);
     let parts = [good_part(&big), good_part(b"after the big one")];
     let value = json_of(&upload(address, &parts));
@@ -265,7 +221,7 @@ fn stat_query(refs: &[BlobRef]) -> String {
 
 #[test]
 fn stat_lists_only_present_blobs_by_get_and_post() {
-    let (address, _) = server("stat");
+    let (address, _) = blob_server("stat");
     let present = upload_many(address, 3000);
     let absent = BlobRef::of_bytes(b"absent");
     let mut asked: Vec<BlobRef> = present.iter().step_by(3).take(999).copied().collect();
@@ -292,7 +248,7 @@ fn stat_lists_only_present_blobs_by_get_and_post() {
 
 #[test]
 fn stat_refuses_missing_version_too_many_refs_gaps_and_malformed_refs() {
-    let (address, _) = server("stat-refused");
+    let (address, _) = blob_server("stat-refused");
     let blob_ref = BlobRef::of_bytes(b"x");
     let too_many: Vec<BlobRef> = (0..1001u32)
         .map(|i| BlobRef::of_bytes(&i.to_le_bytes()))
@@ -356,7 +312,7 @@ fn enumerate_all(address: SocketAddr, limit: usize) -> (Vec<BlobRef>, usize) {
 
 #[test]
 fn enumerate_pages_through_thousands_of_blobs_in_ref_order() {
-    let (address, _) = server("enumerate");
+    let (address, _) = blob_server("enumerate");
     let refs = upload_many(address, 3000);
     for limit in [1000, 999, 7000] {
         let (seen, pages) = enumerate_all(address, limit);
@@ -373,7 +329,7 @@ fn enumerate_pages_through_thousands_of_blobs_in_ref_order() {
 
 #[test]
 fn enumerate_lowers_a_limit_over_10000() {
-    let (address, storage) = server("enumerate-max");
+    let (address, storage) = blob_server("enumerate-max");
     for index in 0..10_001u32 {
         storage
             .receive(None, &mut &index.to_le_bytes()[..], 16)
@@ -387,7 +343,7 @@ fn enumerate_lowers_a_limit_over_10000() {
 
 #[test]
 fn enumerate_refuses_bad_parameters() {
-    let (address, _) = server("enumerate-bad");
+    let (address, _) = blob_server("enumerate-bad");
     for query in [
         "limit=0",
         "limit=abc",
@@ -437,7 +393,7 @@ fn a_storage_error_is_a_5xx_never_an_error_inside_a_200() {
     let storage = Arc::new(BrokenStorage(MemoryStorage::new()));
     let address = start(
         Limits::default(),
-        App::new(gate("broken")).with_blobs(storage),
+        App::new(owner_gate("broken")).with_blobs(storage),
     );
     let enumerate = call(address, "GET", "/bs/camli/enumerate-blobs", "", b"");
     assert_eq!(enumerate.status, 500);
@@ -459,7 +415,7 @@ fn a_storage_error_is_a_5xx_never_an_error_inside_a_200() {
 
 #[test]
 fn every_route_needs_the_owner_token() {
-    let (address, storage) = server("auth");
+    let (address, storage) = blob_server("auth");
     let blob_ref = BlobRef::of_bytes(b"x");
     let routes = [
         ("GET", format!("/bs/camli/{blob_ref}")),

@@ -191,3 +191,61 @@ pub fn get(address: SocketAddr, path: &str) -> RawResponse {
         format!("GET {path} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes(),
     )
 }
+
+/// The owner token of the servers `blob_server` starts.
+pub const TOKEN: &str = "test-token";
+
+/// A gate for the owner token [`TOKEN`], kept in a fresh temporary folder
+/// named after `name`.
+pub fn owner_gate(name: &str) -> strata::web::auth::Gate {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static SERIAL: AtomicUsize = AtomicUsize::new(0);
+    let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
+    let folder = std::env::temp_dir().join(format!(
+        "strata-test-{name}-{}-{serial}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&folder).unwrap();
+    let (credentials, _) =
+        strata::web::credentials::Credentials::open_or_create(&folder, Some(TOKEN)).unwrap();
+    strata::web::auth::Gate::new(credentials)
+}
+
+/// A server with the blob routes over a fresh `MemoryStorage`.
+pub fn blob_server(name: &str) -> (SocketAddr, Arc<strata::blob::MemoryStorage>) {
+    let storage = Arc::new(strata::blob::MemoryStorage::new());
+    let app = strata::web::App::new(owner_gate(name)).with_blobs(storage.clone());
+    (start(Limits::default(), app), storage)
+}
+
+/// Sends `method path` with the owner's token, `extra` header lines and
+/// `body` (with its Content-Length) on a fresh connection.
+pub fn call(
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    extra: &str,
+    body: &[u8],
+) -> RawResponse {
+    let mut wire = Wire::connect(address);
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer {TOKEN}\r\n\
+         Content-Length: {}\r\n{extra}\r\n",
+        body.len()
+    );
+    wire.send(head.as_bytes()).send(body);
+    wire.response_to(method == "HEAD").expect("a response")
+}
+
+/// The JSON body of `response`, which must say it is JSON.
+pub fn json_of(response: &RawResponse) -> strata::util::json::Value {
+    let content_type = response.header("content-type");
+    assert_eq!(
+        content_type,
+        Some("application/json"),
+        "{}: {}",
+        response.status,
+        response.text()
+    );
+    strata::util::json::parse(&response.body).expect("a JSON body")
+}
