@@ -141,7 +141,10 @@ impl Connection<'_> {
     fn read_head(&mut self) -> HeadOutcome {
         self.scanner.reset();
         let limits = &self.context.limits;
-        let mut deadline = None;
+        // The first request's head is due from the moment the connection
+        // opened; a later one's from its first byte (before that the
+        // connection is idle, under the idle timeout).
+        let mut deadline = (self.served == 0).then(|| Instant::now() + limits.header_timeout);
         loop {
             if self.filled > 0 {
                 let scanned = self

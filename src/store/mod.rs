@@ -11,6 +11,7 @@
 //! - `write_batch`: the atomic update group, in its WAL byte form.
 //! - `memtable` over `skiplist` (lock-free readers, one writer) over
 //!   `word_arena` and `slot_arena` (append-only storage in safe Rust).
+//! - `group_commit`: the writer queue (one leader commits a group).
 //! - `table`: SSTables (blocks, bloom filter, block cache); `vlog`: the
 //!   value log that keeps large values out of the tree (WiscKey).
 //! - `filename` (the names of the store's files, CURRENT), `table_cache`
@@ -29,6 +30,7 @@ pub mod comparator;
 pub mod dbformat;
 pub mod env;
 pub mod filename;
+pub mod group_commit;
 pub mod iter;
 pub mod log;
 pub mod memtable;

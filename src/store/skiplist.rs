@@ -12,8 +12,8 @@
 //! then 1 word       value bytes (bits 32..64) | value reference (bits 0..32)
 //! ```
 //!
-//! The value is `⌈v/8⌉` words, little-endian, zero-padded, in a second
-//! arena (reference 0 for an empty value). Big-endian key words compare as
+//! The value is `⌈v/8⌉` words, little-endian, zero-padded, taken from the
+//! back of the arena (reference 0 for an empty value). Big-endian key words compare as
 //! integers in the bytewise order of the bytes, so a search reads only the
 //! first words of the nodes it passes, kept in one cache line; keeping
 //! values apart makes nodes small, so the nodes a search walks stay in the
@@ -31,7 +31,7 @@
 //! Thread safety: `insert` takes an internal lock (writers serialize);
 //! every read is lock-free and may run during inserts.
 
-use crate::store::word_arena::{WordArena, WordCursor};
+use crate::store::word_arena::{FIRST_REGION_WORDS_MAX, WordArena, WordCursor};
 use std::cmp::Ordering as KeyOrdering;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -206,7 +206,6 @@ fn unpack(words: &[AtomicU64], bytes: usize, big_endian: bool, out: &mut Vec<u8>
 
 struct WriterState {
     cursor: WordCursor,
-    value_cursor: WordCursor,
     random: u32,
 }
 
@@ -233,7 +232,6 @@ impl WriterState {
 
 pub struct SkipList {
     arena: WordArena,
-    values: WordArena,
     head: NodeRef,
     max_height: AtomicUsize,
     writer: Mutex<WriterState>,
@@ -248,20 +246,30 @@ impl Default for SkipList {
 type Predecessors = [NodeRef; HEIGHT_MAX];
 
 impl SkipList {
+    /// A list that allocates as it grows.
     pub fn new() -> SkipList {
-        let arena = WordArena::new();
-        let mut cursor = WordCursor::default();
+        SkipList::with_arena(WordArena::new())
+    }
+
+    /// A list with `capacity_bytes` allocated now (nodes from its front,
+    /// values from its back): searches within it find nodes by plain
+    /// indexing. It still grows past the capacity (more slowly).
+    pub fn with_capacity(capacity_bytes: usize) -> SkipList {
+        let words = (capacity_bytes / 8).min(FIRST_REGION_WORDS_MAX);
+        SkipList::with_arena(WordArena::with_first_region(words))
+    }
+
+    fn with_arena(arena: WordArena) -> SkipList {
+        let mut cursor = arena.cursor();
         let head_words = META_WORDS + HEIGHT_MAX + MIDDLE_WORDS;
         let (head, words) = arena.allocate(&mut cursor, head_words, 0);
         words[0].store(HEIGHT_MAX as u64, Ordering::Relaxed);
         SkipList {
             arena,
-            values: WordArena::new(),
             head,
             max_height: AtomicUsize::new(1),
             writer: Mutex::new(WriterState {
                 cursor,
-                value_cursor: WordCursor::default(),
                 random: 0xdead_beef,
             }),
         }
@@ -302,7 +310,7 @@ impl SkipList {
             // predecessors above the old height are already the head
             self.max_height.store(height, Ordering::Relaxed);
         }
-        let value_word = self.store_value(&mut writer.value_cursor, value);
+        let value_word = self.store_value(&mut writer.cursor, value);
         let key_words = words_for(user_key.len());
         let total = META_WORDS + height + key_words + MIDDLE_WORDS;
         // A search reads the meta word, one link, the key and the trailer.
@@ -315,8 +323,11 @@ impl SkipList {
             words[META_WORDS + level].store(successor, Ordering::Relaxed);
         }
         let key_start = META_WORDS + height;
-        for (index, word) in words[key_start..key_start + key_words].iter().enumerate() {
-            word.store(be_word(user_key, index), Ordering::Relaxed);
+        for (word, &packed) in words[key_start..key_start + key_words]
+            .iter()
+            .zip(search.words())
+        {
+            word.store(packed, Ordering::Relaxed);
         }
         words[key_start + key_words].store(trailer, Ordering::Relaxed);
         words[key_start + key_words + 1].store(value_word, Ordering::Relaxed);
@@ -332,7 +343,7 @@ impl SkipList {
         if value.is_empty() {
             return 0;
         }
-        let (reference, words) = self.values.allocate(cursor, words_for(value.len()), 0);
+        let (reference, words) = self.arena.allocate_back(cursor, words_for(value.len()));
         for (word, chunk) in words.iter().zip(value.chunks(8)) {
             let mut padded = [0u8; 8];
             padded[..chunk.len()].copy_from_slice(chunk);
@@ -447,14 +458,14 @@ impl SkipList {
     pub fn value_into(&self, node: NodeRef, out: &mut Vec<u8>) {
         let (reference, bytes) = self.node(node).value();
         if bytes > 0 {
-            let words = &self.values.words(reference)[..words_for(bytes)];
+            let words = &self.arena.words(reference)[..words_for(bytes)];
             unpack(words, bytes, false, out);
         }
     }
 
     /// Bytes the list holds in memory.
     pub fn memory_bytes(&self) -> usize {
-        self.arena.allocated_bytes() + self.values.allocated_bytes()
+        self.arena.allocated_bytes()
     }
 }
 

@@ -25,7 +25,7 @@ fn fill(keys: &[Vec<u8>], dir: &std::path::Path) -> f64 {
         Writer::new(env.new_writable(&path).unwrap())
     };
     let mut log = new_log(log_number);
-    let mut table = MemTable::new();
+    let mut table = MemTable::with_capacity(WRITE_BUFFER_BYTES);
     let value = [b'x'; VALUE_BYTES];
     let mut batch = WriteBatch::new();
     let started = std::time::Instant::now();
@@ -36,7 +36,7 @@ fn fill(keys: &[Vec<u8>], dir: &std::path::Path) -> f64 {
         log.add_record(batch.contents()).unwrap();
         table.insert_batch(&batch).unwrap();
         if table.approximate_memory_usage() > WRITE_BUFFER_BYTES {
-            table = MemTable::new();
+            table = MemTable::with_capacity(WRITE_BUFFER_BYTES);
             log_number += 1;
             log = new_log(log_number);
         }

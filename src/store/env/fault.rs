@@ -2,7 +2,8 @@
 //! write, make it short, fail every fsync, or cut the power at the Nth
 //! write (that write and every later change fail, as if the machine had
 //! died; [`FaultEnv::crash`] then drops every unsynced byte and the test
-//! "reboots" by reopening through the same env).
+//! "reboots" by reopening through the same env). Files opened before a
+//! crash fail every call after it, as a dead process's would.
 //!
 //! Writes are numbered 1, 2, 3, … across every file of the env, in the
 //! order `WritableFile::append` is called; [`FaultEnv::write_count`] says
@@ -26,6 +27,8 @@ pub enum WriteFault {
 
 #[derive(Default)]
 struct FaultState {
+    /// Crashes so far; a file opened before the last one is dead.
+    boot: u64,
     writes: u64,
     write_faults: HashMap<u64, WriteFault>,
     sync_failing: bool,
@@ -114,9 +117,9 @@ impl FaultEnv {
             .expect("FaultEnv::crash needs the in-memory env")
             .crash();
         let mut state = self.state();
-        let writes = state.writes;
         *state = FaultState {
-            writes,
+            boot: state.boot + 1,
+            writes: state.writes,
             ..FaultState::default()
         };
     }
@@ -128,6 +131,7 @@ impl FaultEnv {
     fn wrap(&self, inner: Box<dyn WritableFile>) -> Box<dyn WritableFile> {
         Box::new(FaultWritableFile {
             inner,
+            boot: self.state().boot,
             state: self.state.clone(),
         })
     }
@@ -137,15 +141,28 @@ fn lock_state(state: &Mutex<FaultState>) -> MutexGuard<'_, FaultState> {
     state.lock().unwrap_or_else(|poison| poison.into_inner())
 }
 
+/// A file of the fault env. After a crash it fails every call: the
+/// process that opened it is gone, and it must not touch the "rebooted"
+/// file system.
 struct FaultWritableFile {
     inner: Box<dyn WritableFile>,
+    boot: u64,
     state: Arc<Mutex<FaultState>>,
+}
+
+/// The state, if a file opened at `boot` may still act and power is on.
+fn live_state(state: &Mutex<FaultState>, boot: u64) -> io::Result<MutexGuard<'_, FaultState>> {
+    let state = lock_state(state);
+    if state.boot != boot {
+        return Err(injected("file opened before a crash"));
+    }
+    state.check_power()?;
+    Ok(state)
 }
 
 impl WritableFile for FaultWritableFile {
     fn append(&mut self, data: &[u8]) -> io::Result<()> {
-        let mut state = lock_state(&self.state);
-        state.check_power()?;
+        let mut state = live_state(&self.state, self.boot)?;
         state.writes += 1;
         let number = state.writes;
         if state.power_cut_at_write == Some(number) {
@@ -163,13 +180,12 @@ impl WritableFile for FaultWritableFile {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        lock_state(&self.state).check_power()?;
+        drop(live_state(&self.state, self.boot)?);
         self.inner.flush()
     }
 
     fn sync(&mut self) -> io::Result<()> {
-        let state = lock_state(&self.state);
-        state.check_power()?;
+        let state = live_state(&self.state, self.boot)?;
         if state.sync_failing {
             return Err(injected("failed fsync"));
         }

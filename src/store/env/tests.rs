@@ -266,3 +266,21 @@ fn fault_env_power_cut_fails_the_write_and_every_later_change() {
     after.append(b"!").unwrap();
     assert_eq!(read_file_to_vec(&env, &path).unwrap(), b"kept!");
 }
+
+#[test]
+fn fault_env_files_opened_before_a_crash_are_dead_after_it() {
+    let (env, dir) = fault_with_dir();
+    let path = dir.join("f");
+    let mut stale = env.new_writable(&path).unwrap();
+    env.sync_dir(&dir).unwrap();
+    stale.append(b"kept").unwrap();
+    stale.sync().unwrap();
+    env.crash();
+    assert!(stale.append(b"ghost").is_err());
+    assert!(stale.flush().is_err());
+    assert!(stale.sync().is_err());
+    assert_eq!(read_file_to_vec(&env, &path).unwrap(), b"kept");
+    let mut fresh = env.new_appendable(&path).unwrap();
+    fresh.append(b"!").unwrap();
+    assert_eq!(read_file_to_vec(&env, &path).unwrap(), b"kept!");
+}

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::store::dbformat::{ParsedInternalKey, parse_internal_key};
+use crate::store::skiplist::SkipList;
 use crate::store::testing::Random;
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
@@ -147,6 +148,29 @@ fn iterator_seek_lands_on_the_first_entry_at_or_after_the_target() {
 }
 
 #[test]
+fn preallocated_memtable_answers_like_a_growing_one_past_its_capacity() {
+    let small = Arc::new(MemTable::with_capacity(64 * 1024));
+    let growing = Arc::new(MemTable::new());
+    for sequence in 1..5000u64 {
+        let key = (sequence * 7919 % 5000).to_be_bytes();
+        let value = vec![sequence as u8; (sequence % 300) as usize];
+        small.add(sequence, ValueType::Value, &key, &value);
+        growing.add(sequence, ValueType::Value, &key, &value);
+    }
+    assert!(small.approximate_memory_usage() > 64 * 1024);
+    let (mut left, mut right) = (small.iter(), growing.iter());
+    left.seek_to_first();
+    right.seek_to_first();
+    while right.valid() {
+        assert!(left.valid());
+        assert_eq!((left.key(), left.value()), (right.key(), right.value()));
+        left.next();
+        right.next();
+    }
+    assert!(!left.valid());
+}
+
+#[test]
 fn memory_usage_counts_entries_and_grows() {
     let table = MemTable::new();
     let empty = table.approximate_memory_usage();
@@ -275,11 +299,18 @@ fn bench_btree_fill(keys: &[Vec<u8>], value: &[u8], bound: usize) -> (f64, f64) 
 /// key up in the last table; ns per insert, ns per get, tables used.
 fn bench_fill(keys: &[Vec<u8>], value: &[u8], bound: usize) -> (f64, f64, usize) {
     let started = std::time::Instant::now();
-    let mut table = MemTable::new();
+    let new_table = || {
+        if bound == usize::MAX {
+            MemTable::new()
+        } else {
+            MemTable::with_capacity(bound)
+        }
+    };
+    let mut table = new_table();
     let mut tables = 1;
     for (sequence, key) in keys.iter().enumerate() {
         if table.approximate_memory_usage() > bound {
-            table = MemTable::new();
+            table = new_table();
             tables += 1;
         }
         table.add(sequence as u64 + 1, ValueType::Value, key, value);
@@ -295,4 +326,78 @@ fn bench_fill(keys: &[Vec<u8>], value: &[u8], bound: usize) -> (f64, f64, usize)
     assert!(hits > 0);
     let per_get = started.elapsed().as_nanos() as f64 / keys.len() as f64;
     (per_insert, per_get, tables)
+}
+
+/// One update in the model: sequence → (type, value).
+type History = BTreeMap<u64, (ValueType, Vec<u8>)>;
+
+/// What the model says a get at `sequence` finds.
+fn model_get(history: Option<&History>, sequence: u64) -> (Lookup, Vec<u8>) {
+    let newest = history.and_then(|updates| updates.range(..=sequence).next_back());
+    match newest {
+        None => (Lookup::NotFound, vec![]),
+        Some((_, (ValueType::Deletion, _))) => (Lookup::Deleted, vec![]),
+        Some((_, (ValueType::Value, value))) => (Lookup::Value, value.clone()),
+        Some((_, (ValueType::ValuePointer, pointer))) => (Lookup::ValuePointer, pointer.clone()),
+    }
+}
+
+#[test]
+fn gets_at_every_snapshot_match_a_model_of_batches() {
+    let mut random = Random::from_env("memtable_snapshot_model");
+    let table = MemTable::with_capacity(256 * 1024);
+    let mut model: BTreeMap<Vec<u8>, History> = BTreeMap::new();
+    let mut next_sequence = 1;
+    for _ in 0..400 {
+        let mut batch = WriteBatch::new();
+        batch.set_sequence(next_sequence);
+        for _ in 0..1 + random.uniform(8) {
+            let key = format!("k{:03}", random.uniform(150)).into_bytes();
+            let length = random.uniform(40) as usize;
+            let value = random.bytes(length);
+            let value_type = [
+                ValueType::Value,
+                ValueType::Deletion,
+                ValueType::ValuePointer,
+            ][random.uniform(3) as usize];
+            match value_type {
+                ValueType::Value => batch.put(&key, &value),
+                ValueType::Deletion => batch.delete(&key),
+                ValueType::ValuePointer => batch.put_value_pointer(&key, &value),
+            }
+            let stored = if value_type == ValueType::Deletion {
+                vec![]
+            } else {
+                value
+            };
+            let history = model.entry(key).or_default();
+            history.insert(next_sequence, (value_type, stored));
+            next_sequence += 1;
+        }
+        table.insert_batch(&batch).unwrap();
+    }
+    for _ in 0..5000 {
+        let key = format!("k{:03}", random.uniform(160)).into_bytes();
+        let sequence = random.uniform(next_sequence + 5);
+        let expected = model_get(model.get(&key), sequence);
+        assert_eq!(
+            get(&table, &key, sequence),
+            expected,
+            "{key:?} at {sequence}"
+        );
+    }
+}
+
+#[test]
+fn memtable_is_shared_across_threads_and_its_iterator_can_move() {
+    fn shared<T: Send + Sync>() {}
+    fn movable<T: Send>() {}
+    shared::<MemTable>();
+    shared::<SkipList>();
+    movable::<MemTableIterator>();
+    movable::<crate::store::log::Reader>();
+    movable::<crate::store::log::Writer>();
+    shared::<crate::store::env::PosixEnv>();
+    shared::<crate::store::env::MemEnv>();
+    shared::<crate::store::env::FaultEnv>();
 }
