@@ -12,14 +12,16 @@
 //! - `memtable` over `skiplist` (lock-free readers, one writer) over
 //!   `word_arena` and `slot_arena` (append-only storage in safe Rust).
 //! - `group_commit`: the writer queue (one leader commits a group).
+//! - `version::version_edit`: MANIFEST records.
 //! - `table`: SSTables (blocks, bloom filter, block cache); `vlog`: the
 //!   value log that keeps large values out of the tree (WiscKey).
+//!
+//! The layer between tables and the Db:
 //! - `filename` (the names of the store's files, CURRENT), `table_cache`
 //!   (open tables by file number), `iter` (one cursor trait over internal
 //!   keys, the merging and level iterators).
-//! - `version`: MANIFEST records (`version_edit`), the set of tables
-//!   (`version`), `version_set` (recovery, `log_and_apply`) and compaction
-//!   picking (`compaction`).
+//! - `version`: the set of tables (`version`), `version_set` (recovery,
+//!   `log_and_apply`) and compaction picking (`compaction`).
 //!
 //! Contracts for the Db layer: one `Env` for everything; a log `Writer`
 //! that returned an error must be abandoned (and the Db must refuse writes);
@@ -29,19 +31,21 @@
 pub mod comparator;
 pub mod dbformat;
 pub mod env;
-pub mod filename;
 pub mod group_commit;
-pub mod iter;
 pub mod log;
 pub mod memtable;
 pub mod skiplist;
 pub mod slot_arena;
 pub mod table;
-pub mod table_cache;
 pub mod version;
 pub mod vlog;
 pub mod word_arena;
 pub mod write_batch;
+
+// The layer between tables and the Db.
+pub mod filename;
+pub mod iter;
+pub mod table_cache;
 
 #[cfg(test)]
 mod testing;

@@ -10,9 +10,10 @@
 //! The caller keeps the files alive (the Db iterator and compactions hold
 //! the `Arc<Version>` the files came from).
 
-use super::{BoxedIterator, InternalIterator};
+use super::InternalIterator;
 use crate::store::table::error::TableError;
 use crate::store::table::options::TableReadOptions;
+use crate::store::table::table_iter::TableIter;
 use crate::store::table_cache::TableCache;
 use crate::store::version::version::{TableMeta, find_file};
 use std::sync::Arc;
@@ -24,7 +25,8 @@ pub struct LevelIterator {
     files: Vec<Arc<TableMeta>>,
     /// The file `data` walks (meaningful while `data` is Some).
     file_index: usize,
-    data: Option<BoxedIterator>,
+    /// The open table's cursor (concrete, to save a dynamic call a step).
+    data: Option<TableIter>,
     error: Option<TableError>,
 }
 
@@ -56,11 +58,14 @@ impl LevelIterator {
             return;
         }
         let meta = &self.files[index].meta;
-        self.data = Some(
-            self.table_cache
-                .iter(self.read, meta.number, meta.file_size),
-        );
         self.file_index = index;
+        match self.table_cache.find_table(meta.number, meta.file_size) {
+            Ok(table) => self.data = Some(table.iter(self.read)),
+            Err(error) => {
+                self.data = None;
+                self.error = Some(error);
+            }
+        }
     }
 
     /// Whether to stop moving: on an entry, past the end, or on an error.
@@ -103,11 +108,11 @@ impl LevelIterator {
         }
     }
 
-    fn data(&self) -> &BoxedIterator {
+    fn data(&self) -> &TableIter {
         self.data.as_ref().expect("level iterator is not valid")
     }
 
-    fn data_mut(&mut self) -> &mut BoxedIterator {
+    fn data_mut(&mut self) -> &mut TableIter {
         assert!(self.valid(), "level iterator is not valid");
         self.data.as_mut().expect("valid implies an open file")
     }

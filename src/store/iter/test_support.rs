@@ -58,7 +58,8 @@ impl WritableFile for BoxedFile {
 }
 
 /// Writes `entries` (sorted, not empty) as table `number` in `dir`,
-/// synced, and returns its metadata.
+/// synced, and returns its metadata (keys that are not internal keys give
+/// empty bounds, for the caller to set).
 pub fn write_table(env: &dyn Env, dir: &Path, number: u64, entries: &[Entry]) -> FileMetaData {
     assert!(!entries.is_empty());
     let path = filename::table_file_name(dir, number);
@@ -73,7 +74,7 @@ pub fn write_table(env: &dyn Env, dir: &Path, number: u64, entries: &[Entry]) ->
     FileMetaData {
         number,
         file_size,
-        smallest: InternalKey::decode(&entries[0].0).unwrap(),
-        largest: InternalKey::decode(&entries[entries.len() - 1].0).unwrap(),
+        smallest: InternalKey::decode(&entries[0].0).unwrap_or_default(),
+        largest: InternalKey::decode(&entries[entries.len() - 1].0).unwrap_or_default(),
     }
 }

@@ -18,7 +18,8 @@ use super::error::VersionError;
 use super::options::{ALLOWED_SEEKS_MIN, SEEK_COST_BYTES, VersionOptions};
 use super::version_edit::FileMetaData;
 use crate::store::dbformat::{
-    InternalKey, LookupKey, ValueType, compare_internal_keys, parse_internal_key,
+    InternalKey, InternalKeyError, LookupKey, SEQUENCE_NUMBER_MAX, VALUE_TYPE_FOR_SEEK, ValueType,
+    compare_internal_keys, parse_internal_key,
 };
 use crate::store::iter::{BoxedIterator, LevelIterator};
 use crate::store::memtable::Lookup;
@@ -106,11 +107,7 @@ pub fn some_file_overlaps_range(
     let index = match smallest_user_key {
         Some(key) => {
             // The earliest internal key for the user key.
-            let small = InternalKey::new(
-                key,
-                crate::store::dbformat::SEQUENCE_NUMBER_MAX,
-                ValueType::ValuePointer,
-            );
+            let small = InternalKey::new(key, SEQUENCE_NUMBER_MAX, VALUE_TYPE_FOR_SEEK);
             find_file(files, small.encoded())
         }
         None => 0,
@@ -335,7 +332,7 @@ fn match_entry(
     key: &[u8],
     found: &[u8],
     value: &mut Vec<u8>,
-) -> Result<Lookup, crate::store::dbformat::InternalKeyError> {
+) -> Result<Lookup, InternalKeyError> {
     let parsed = parse_internal_key(key)?;
     if parsed.user_key != user_key {
         return Ok(Lookup::NotFound);
@@ -388,11 +385,7 @@ impl Version {
         if self.overlap_in_level(0, smallest, largest) {
             return 0;
         }
-        let start = InternalKey::new(
-            smallest_user_key,
-            crate::store::dbformat::SEQUENCE_NUMBER_MAX,
-            ValueType::ValuePointer,
-        );
+        let start = InternalKey::new(smallest_user_key, SEQUENCE_NUMBER_MAX, VALUE_TYPE_FOR_SEEK);
         let limit = InternalKey::new(largest_user_key, 0, ValueType::Deletion);
         let mut level = 0;
         while level < super::MAX_MEM_COMPACT_LEVEL {

@@ -339,9 +339,9 @@ fn apply_compaction(
             .chain(compaction.inputs(1))
             .collect();
         let smallest = inputs.iter().map(|file| file.meta.smallest.clone());
-        let smallest = smallest.min_by(|a, b| compare_keys(a, b)).unwrap();
+        let smallest = smallest.min_by(compare_keys).unwrap();
         let largest = inputs.iter().map(|file| file.meta.largest.clone());
-        let largest = largest.max_by(|a, b| compare_keys(a, b)).unwrap();
+        let largest = largest.max_by(compare_keys).unwrap();
         let file_size = inputs.iter().map(|file| file.meta.file_size).sum();
         let number = set.new_file_number();
         let output = FileMetaData {

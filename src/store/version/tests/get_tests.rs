@@ -197,3 +197,46 @@ fn concurrent_gets_share_one_version_and_table_cache() {
         }
     });
 }
+
+#[test]
+fn a_table_entry_that_is_not_an_internal_key_is_an_error_naming_the_table() {
+    let env: Arc<dyn Env> = Arc::new(MemEnv::new());
+    create_store(&*env);
+    let mut set = open_set(Arc::clone(&env)).unwrap();
+    set.mark_file_number_used(20);
+    // Two bytes: too short for an internal key (damage that passed the
+    // block checksum, or a table written by something else).
+    let mut file = write_table(&*env, dir(), 20, &[(b"ab".to_vec(), b"v".to_vec())]);
+    file.smallest = InternalKey::new(b"a", 100, ValueType::Value);
+    file.largest = InternalKey::new(b"b", 100, ValueType::Value);
+    let mut edit = VersionEdit::new();
+    edit.add_file(1, file);
+    set.log_and_apply(&mut edit).unwrap();
+    let mut value = Vec::new();
+    let lookup = LookupKey::new(b"a", 100);
+    let error = set
+        .current()
+        .get(&TableReadOptions::default(), &lookup, &mut value)
+        .unwrap_err();
+    assert!(
+        matches!(&error, VersionError::BadTableKey { file, .. } if file.ends_with("000020.ldb")),
+        "{error}"
+    );
+    assert!(error.is_corruption());
+}
+
+#[test]
+fn read_samples_over_overlapping_tables_charge_seeks_to_the_first() {
+    let set = store();
+    let version = set.current();
+    let sample = internal_key(b"c", 100, ValueType::Value);
+    let nominated = (1..=150).find(|_| version.record_read_sample(&sample));
+    assert_eq!(nominated, Some(100));
+    let (level, file) = version.file_to_compact().unwrap();
+    assert_eq!((level, file.meta.number), (0, 12));
+    let lone = internal_key(b"zz", 100, ValueType::Value);
+    assert!(
+        !version.record_read_sample(&lone),
+        "one table: no seek to charge"
+    );
+}

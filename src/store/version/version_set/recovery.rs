@@ -49,6 +49,10 @@ impl Replay {
 impl VersionSet {
     /// Loads the state CURRENT names. REQUIRES: a fresh set (`new`).
     pub fn recover(&mut self) -> Result<(), VersionError> {
+        assert_eq!(
+            self.manifest_file_number, 0,
+            "recover on a set already recovered"
+        );
         let manifest = self.read_current()?;
         let mut builder = VersionBuilder::new(&self.current);
         let mut replay = Replay::default();
