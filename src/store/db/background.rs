@@ -1,0 +1,116 @@
+//! The background thread: flushes the immutable memtable to a level-0
+//! table (LevelDB's `CompactMemTable` and `WriteLevel0Table`), and runs
+//! compactions. One thread; errors are remembered and returned to every
+//! later writer.
+
+use super::error::{Result, StoreError};
+use super::files::delete_obsolete_files;
+use super::table_file::build_table;
+use super::{DbInner, State, lock, wait};
+use crate::store::version::version_edit::VersionEdit;
+use std::sync::{Arc, MutexGuard};
+use std::thread::JoinHandle;
+
+/// Starts the background thread of `inner`.
+pub(super) fn spawn(inner: &Arc<DbInner>) -> Result<JoinHandle<()>> {
+    let inner = Arc::clone(inner);
+    std::thread::Builder::new()
+        .name("strata-store-background".into())
+        .spawn(move || background_loop(&inner))
+        .map_err(|error| StoreError::io("strata-store-background", "spawn", &error))
+}
+
+fn background_loop(inner: &DbInner) {
+    let mut state = lock(&inner.state);
+    loop {
+        if state.shutting_down {
+            break;
+        }
+        if state.background_error.is_some() {
+            state = wait(&inner.work_wanted, state);
+            continue;
+        }
+        if state.imm.is_some() {
+            state = inner.flush_imm(state);
+        } else if state.manual_compactions_pending > 0 || state.versions.needs_compaction() {
+            state = inner.compact_once(state);
+        } else {
+            state = wait(&inner.work_wanted, state);
+            continue;
+        }
+        inner.work_done.notify_all();
+    }
+    inner.work_done.notify_all();
+}
+
+impl DbInner {
+    /// Writes the immutable memtable to a table without the lock, then
+    /// records it (and the WAL it replaces) in the MANIFEST.
+    fn flush_imm<'a>(&'a self, mut state: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        let imm = Arc::clone(
+            state
+                .imm
+                .as_ref()
+                .expect("called with an immutable memtable"),
+        );
+        let number = state.versions.new_file_number();
+        state.pending_outputs.insert(number);
+        drop(state);
+        let options = self.table_cache.options().clone();
+        let built = build_table(&*self.env, &self.dir, &options, &mut imm.iter(), number);
+        let mut state = lock(&self.state);
+        let result = built.and_then(|meta| {
+            let mut edit = VersionEdit::new();
+            if let Some(meta) = meta {
+                let current = state.versions.current();
+                let smallest = meta.smallest.user_key();
+                let level =
+                    current.pick_level_for_memtable_output(smallest, meta.largest.user_key());
+                edit.add_file(level, meta);
+            }
+            edit.log_number = Some(state.wal_number);
+            edit.prev_log_number = Some(0);
+            state
+                .versions
+                .log_and_apply(&mut edit)
+                .map_err(StoreError::from)
+        });
+        state.pending_outputs.remove(&number);
+        match result {
+            Ok(()) => {
+                state.imm = None;
+                delete_obsolete_files(&*self.env, &self.dir, &self.table_cache, &mut state);
+            }
+            Err(error) => self.record_background_error(&mut state, error),
+        }
+        state
+    }
+
+    pub(super) fn record_background_error(&self, state: &mut State, error: StoreError) {
+        state
+            .background_error
+            .get_or_insert(StoreError::WriteFailed {
+                cause: error.to_string(),
+            });
+    }
+
+    /// Placeholder until compactions land: a manual request is dropped.
+    fn compact_once<'a>(&'a self, mut state: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        state.manual_compactions_pending = 0;
+        if state.versions.needs_compaction() {
+            state = wait(&self.work_wanted, state);
+        }
+        state
+    }
+
+    pub(super) fn wait_for_flush(&self) -> Result<()> {
+        let mut state = lock(&self.state);
+        while state.imm.is_some() && state.background_error.is_none() && !state.shutting_down {
+            state = wait(&self.work_done, state);
+        }
+        match &state.background_error {
+            Some(error) => Err(error.clone()),
+            None => Ok(()),
+        }
+    }
+}
