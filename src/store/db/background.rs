@@ -32,7 +32,9 @@ fn background_loop(inner: &DbInner) {
         }
         if state.imm.is_some() {
             state = inner.flush_imm(state);
-        } else if state.manual_compactions_pending > 0 || state.versions.needs_compaction() {
+        } else if state.manual.as_ref().is_some_and(|manual| !manual.done)
+            || state.versions.needs_compaction()
+        {
             state = inner.compact_once(state);
         } else {
             state = wait(&inner.work_wanted, state);
@@ -46,7 +48,10 @@ fn background_loop(inner: &DbInner) {
 impl DbInner {
     /// Writes the immutable memtable to a table without the lock, then
     /// records it (and the WAL it replaces) in the MANIFEST.
-    fn flush_imm<'a>(&'a self, mut state: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+    pub(super) fn flush_imm<'a>(
+        &'a self,
+        mut state: MutexGuard<'a, State>,
+    ) -> MutexGuard<'a, State> {
         let imm = Arc::clone(
             state
                 .imm
@@ -92,15 +97,6 @@ impl DbInner {
             .get_or_insert(StoreError::WriteFailed {
                 cause: error.to_string(),
             });
-    }
-
-    /// Placeholder until compactions land: a manual request is dropped.
-    fn compact_once<'a>(&'a self, mut state: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
-        state.manual_compactions_pending = 0;
-        if state.versions.needs_compaction() {
-            state = wait(&self.work_wanted, state);
-        }
-        state
     }
 
     pub(super) fn wait_for_flush(&self) -> Result<()> {

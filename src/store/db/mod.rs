@@ -23,6 +23,7 @@
 //! to every later writer.
 
 mod background;
+mod compaction;
 mod error;
 mod files;
 mod internal_filter;
@@ -101,8 +102,8 @@ struct State {
     /// The first background failure; every later write returns it.
     background_error: Option<StoreError>,
     shutting_down: bool,
-    /// A manual compaction asked for by `compact_range`, not yet done.
-    manual_compactions_pending: u64,
+    /// The manual compaction `compact_range` waits for, if any.
+    manual: Option<compaction::ManualCompaction>,
 }
 
 /// Owned by the group-commit leader.
@@ -192,6 +193,13 @@ impl Db {
         if let Some(handle) = lock(&self.background).take() {
             let _ = handle.join();
         }
+    }
+
+    /// Compacts every table overlapping the user keys [begin, end] (None:
+    /// unbounded) down to the deepest level holding any of them, after
+    /// flushing the memtable (LevelDB's `CompactRange`).
+    pub fn compact_range(&self, begin: Option<&[u8]>, end: Option<&[u8]>) -> Result<()> {
+        self.inner.compact_range(begin, end)
     }
 
     /// "files[ n0 n1 … n6 ]": tables per level (for tests and tools).

@@ -157,7 +157,7 @@ impl DbInner {
             pending_outputs: BTreeSet::new(),
             background_error: None,
             shutting_down: false,
-            manual_compactions_pending: 0,
+            manual: None,
         };
         delete_obsolete_files(&*env, dir, &table_cache, &mut state);
         Ok(DbInner {

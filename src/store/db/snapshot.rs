@@ -25,7 +25,6 @@ impl SnapshotList {
     }
 
     /// The oldest snapshot still held, if any.
-    #[allow(dead_code, reason = "compactions will use it")]
     pub(super) fn oldest(&self) -> Option<SequenceNumber> {
         self.live.keys().next().copied()
     }

@@ -228,3 +228,73 @@ fn concurrent_writers_are_all_applied() {
         }
     }
 }
+
+fn level_counts(db: &Db) -> Vec<usize> {
+    let summary = db.level_summary();
+    let inner = summary.trim_start_matches("files[ ").trim_end_matches(" ]");
+    inner
+        .split(' ')
+        .map(|count| count.parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn many_flushes_are_compacted_and_every_answer_stays_right() {
+    let env: Arc<dyn Env> = Arc::new(MemEnv::new());
+    let db = Db::open(DIR, small_buffer_options(Arc::clone(&env))).unwrap();
+    let mut model = std::collections::BTreeMap::new();
+    for round in 0..20u32 {
+        for i in 0..400u32 {
+            let key = format!("key{:05}", (i * 7 + round * 13) % 1000);
+            let value = format!("{round}-{i}-").repeat(20);
+            put(&db, key.as_bytes(), value.as_bytes());
+            model.insert(key, value);
+        }
+        let doomed = format!("key{:05}", round * 31 % 1000);
+        db.delete(&WriteOptions::default(), doomed.as_bytes())
+            .unwrap();
+        model.remove(&doomed);
+    }
+    db.wait_for_flush().unwrap();
+    assert!(level_counts(&db)[0] < crate::store::version::L0_STOP_WRITES_TRIGGER_FILES);
+    for i in 0..1000u32 {
+        let key = format!("key{i:05}");
+        assert_eq!(
+            get(&db, key.as_bytes()),
+            model.get(&key).map(|v| v.clone().into_bytes())
+        );
+    }
+    db.compact_range(None, None).unwrap();
+    let counts = level_counts(&db);
+    assert_eq!(counts[0], 0, "{counts:?}");
+    drop(db);
+    let db = Db::open(DIR, small_buffer_options(env)).unwrap();
+    for i in 0..1000u32 {
+        let key = format!("key{i:05}");
+        assert_eq!(
+            get(&db, key.as_bytes()),
+            model.get(&key).map(|v| v.clone().into_bytes())
+        );
+    }
+}
+
+#[test]
+fn a_snapshot_keeps_its_values_through_compaction() {
+    let db = Db::open(DIR, small_buffer_options(Arc::new(MemEnv::new()))).unwrap();
+    put(&db, b"k", b"first");
+    let snapshot = db.snapshot();
+    put(&db, b"k", b"second");
+    db.delete(&WriteOptions::default(), b"k").unwrap();
+    db.compact_range(None, None).unwrap();
+    let at_snapshot = ReadOptions {
+        snapshot: Some(snapshot.clone()),
+        ..ReadOptions::new()
+    };
+    assert_eq!(db.get(&at_snapshot, b"k").unwrap(), Some(b"first".to_vec()));
+    assert_eq!(get(&db, b"k"), None);
+    drop(at_snapshot);
+    drop(snapshot);
+    put(&db, b"other", b"x");
+    db.compact_range(None, None).unwrap();
+    assert_eq!(get(&db, b"k"), None);
+}

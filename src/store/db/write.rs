@@ -89,6 +89,12 @@ impl Handler for SplitValues<'_> {
     }
 }
 
+fn memtable_is_empty(mem: &Arc<MemTable>) -> bool {
+    let mut entries = mem.iter();
+    entries.seek_to_first();
+    !entries.valid()
+}
+
 impl DbInner {
     pub(super) fn write(self: &Arc<Self>, options: &WriteOptions, batch: WriteBatch) -> Result<()> {
         if batch.approximate_size() as u64 > KEY_BYTES_MAX {
@@ -116,7 +122,7 @@ impl DbInner {
         if let Some(error) = &writer.failed {
             return Err(error.clone());
         }
-        self.make_room(&mut writer)?;
+        self.make_room(&mut writer, false)?;
         let result = self.commit_locked(&mut writer, group, sync);
         if let Err(error) = &result
             && !matches!(error, StoreError::InvalidArgument { .. })
@@ -224,8 +230,10 @@ impl DbInner {
 
     /// Waits until the memtable has room, switching to a new one (and a
     /// new WAL) when it is full; applies level 0's slowdown and stop.
-    fn make_room(&self, writer: &mut WriterState) -> Result<()> {
-        let mut allow_delay = true;
+    /// With `force`, switches even a memtable that is not full (unless
+    /// it is empty), for `compact_range`.
+    fn make_room(&self, writer: &mut WriterState, mut force: bool) -> Result<()> {
+        let mut allow_delay = !force;
         let buffer = self.options.write_buffer_size_bytes;
         let mut state = lock(&self.state);
         loop {
@@ -243,7 +251,9 @@ impl DbInner {
                 std::thread::sleep(Duration::from_millis(SLOWDOWN_WRITE_DELAY_MS));
                 allow_delay = false;
                 state = lock(&self.state);
-            } else if state.mem.approximate_memory_usage() <= buffer {
+            } else if (!force && state.mem.approximate_memory_usage() <= buffer)
+                || (force && memtable_is_empty(&state.mem))
+            {
                 return Ok(());
             } else if state.imm.is_some() || level0 >= L0_STOP_WRITES_TRIGGER_FILES {
                 self.work_wanted.notify_all();
@@ -258,9 +268,23 @@ impl DbInner {
                 let full =
                     std::mem::replace(&mut state.mem, Arc::new(MemTable::with_capacity(buffer)));
                 state.imm = Some(full);
+                force = false;
                 self.work_wanted.notify_all();
             }
         }
+    }
+
+    /// Switches to a new memtable if the current one holds anything, and
+    /// waits until it is flushed.
+    pub(super) fn flush_memtable(&self) -> Result<()> {
+        {
+            let mut writer = lock(&self.writer);
+            if let Some(error) = &writer.failed {
+                return Err(error.clone());
+            }
+            self.make_room(&mut writer, true)?;
+        }
+        self.wait_for_flush()
     }
 
     fn new_wal(&self, number: u64) -> Result<log::Writer> {
