@@ -51,7 +51,8 @@ pub mod iter;
 pub mod table_cache;
 
 pub use db::{
-    Db, Options, ReadOptions, Snapshot, StoreError, ValueStream, WriteBatch, WriteOptions,
+    Db, DbIterator, Options, ReadOptions, Snapshot, StoreError, ValueStream, WriteBatch,
+    WriteOptions,
 };
 
 #[cfg(test)]

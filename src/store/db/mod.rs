@@ -27,6 +27,7 @@ mod compaction;
 mod error;
 mod files;
 mod internal_filter;
+mod iterator;
 mod open;
 mod options;
 mod read;
@@ -38,6 +39,7 @@ mod write;
 mod tests;
 
 pub use error::{Result, StoreError};
+pub use iterator::DbIterator;
 pub use options::{
     BLOCK_CACHE_CAPACITY_DEFAULT_BYTES, Options, ReadOptions, VALUE_LOG_THRESHOLD_DEFAULT_BYTES,
     WRITE_BUFFER_SIZE_DEFAULT_BYTES, WriteOptions,
@@ -173,6 +175,12 @@ impl Db {
         key: &[u8],
     ) -> Result<Option<ValueStream>> {
         self.inner.get_value_reader(options, key)
+    }
+
+    /// A cursor over the store as of `options.snapshot` (or now), in key
+    /// order; it never blocks writers and sees none of their later writes.
+    pub fn iter(&self, options: &ReadOptions) -> DbIterator {
+        self.inner.iter(options)
     }
 
     /// A consistent view as of now; released when the last clone drops.
