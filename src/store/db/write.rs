@@ -122,8 +122,9 @@ impl DbInner {
         if let Some(error) = &writer.failed {
             return Err(error.clone());
         }
-        self.make_room(&mut writer, false)?;
-        let result = self.commit_locked(&mut writer, group, sync);
+        let result = self
+            .make_room(&mut writer, false)
+            .and_then(|()| self.commit_locked(&mut writer, group, sync));
         if let Err(error) = &result
             && !matches!(error, StoreError::InvalidArgument { .. })
         {
@@ -143,7 +144,7 @@ impl DbInner {
         group: &mut [PendingWrite],
         sync: bool,
     ) -> Result<()> {
-        let batch = self.separate_values(writer, group, sync)?;
+        let batch = self.separate_values(writer, group)?;
         let count = batch.count();
         if count == 0 {
             return Ok(());
@@ -157,6 +158,14 @@ impl DbInner {
         let wal_error = |error: std::io::Error| StoreError::io(&self.dir, "write WAL", &error);
         writer.wal.add_record(batch.contents()).map_err(wal_error)?;
         if sync {
+            // Every value-log record an earlier, unsynced write added
+            // must be durable before the WAL records pointing at it are
+            // (vlog FORMAT.md rules 2 and 3): a WAL sync makes every
+            // earlier record durable, not only this group's. A sync with
+            // nothing new costs nothing.
+            if let Some(vlog) = writer.vlog.as_mut() {
+                vlog.sync()?;
+            }
             writer.wal.sync().map_err(wal_error)?;
         }
         mem.insert_batch(&batch)
@@ -167,12 +176,11 @@ impl DbInner {
     }
 
     /// Merges the group into one batch, moving large values to the value
-    /// log (synced first when the group syncs: vlog FORMAT.md rule 2).
+    /// log (synced by the caller before the WAL when the group syncs).
     fn separate_values(
         self: &Arc<Self>,
         writer: &mut WriterState,
         group: &mut [PendingWrite],
-        sync: bool,
     ) -> Result<WriteBatch> {
         let threshold_bytes = self.options.value_log_threshold_bytes;
         let needs_vlog = group
@@ -202,9 +210,6 @@ impl DbInner {
         }
         if let Some(error) = split.error {
             return Err(error);
-        }
-        if split.moved && sync {
-            split.vlog.sync()?;
         }
         Ok(split.out)
     }
@@ -261,6 +266,7 @@ impl DbInner {
             } else {
                 let number = state.versions.new_file_number();
                 drop(state);
+                self.seal_wal(writer)?;
                 let wal = self.new_wal(number)?;
                 state = lock(&self.state);
                 writer.wal = wal;
@@ -285,6 +291,19 @@ impl DbInner {
             self.make_room(&mut writer, true)?;
         }
         self.wait_for_flush()
+    }
+
+    /// Makes the WAL being left durable, value log first: a synced write
+    /// to the next WAL must never survive a crash that loses an older,
+    /// unsynced write of this one (LevelDB leaves that window open).
+    fn seal_wal(&self, writer: &mut WriterState) -> Result<()> {
+        if let Some(vlog) = writer.vlog.as_mut() {
+            vlog.sync()?;
+        }
+        writer
+            .wal
+            .sync()
+            .map_err(|error| StoreError::io(&self.dir, "sync WAL", &error))
     }
 
     fn new_wal(&self, number: u64) -> Result<log::Writer> {
