@@ -32,6 +32,45 @@ fn parse(key: &[u8]) -> (usize, usize) {
     (writer.parse().unwrap(), index.parse().unwrap())
 }
 
+/// Gets keys the writers have finished, checking each value.
+fn read_until_done(db: &Db, progress: &[AtomicUsize], done: &AtomicBool) {
+    let mut round = 0usize;
+    while !done.load(Ordering::Acquire) {
+        round += 1;
+        let writer = round % WRITERS;
+        let written = progress[writer].load(Ordering::Acquire);
+        if written > 0 {
+            let index = (round * 7919) % written;
+            let found = db.get(&ReadOptions::new(), &key(writer, index)).unwrap();
+            assert_eq!(found, Some(value(writer, index)), "w{writer}-{index}");
+        }
+    }
+}
+
+/// Scans the whole store again and again: keys in order, values right.
+fn scan_until_done(db: &Db, done: &AtomicBool) {
+    while !done.load(Ordering::Acquire) {
+        let mut iter = db.iter(&ReadOptions::new());
+        iter.seek_to_first();
+        let mut previous: Option<Vec<u8>> = None;
+        while iter.valid() {
+            let (writer, index) = parse(iter.key());
+            assert_eq!(iter.value().unwrap(), value(writer, index));
+            assert!(previous.as_deref() < Some(iter.key()), "keys out of order");
+            previous = Some(iter.key().to_vec());
+            iter.next();
+        }
+        iter.status().unwrap();
+    }
+}
+
+fn compact_until_done(db: &Db, done: &AtomicBool) {
+    while !done.load(Ordering::Acquire) {
+        db.compact_range(None, None).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn readers_and_iterators_see_consistent_data_while_writers_and_compactions_run() {
     let options = Options {
@@ -58,46 +97,9 @@ fn readers_and_iterators_see_consistent_data_while_writers_and_compactions_run()
                 }
             });
         }
-        let (reader_db, reader_progress, reader_done) =
-            (Arc::clone(&db), Arc::clone(&progress), Arc::clone(&done));
-        scope.spawn(move || {
-            let mut round = 0usize;
-            while !reader_done.load(Ordering::Acquire) {
-                round += 1;
-                let writer = round % WRITERS;
-                let written = reader_progress[writer].load(Ordering::Acquire);
-                if written > 0 {
-                    let index = (round * 7919) % written;
-                    let found = reader_db
-                        .get(&ReadOptions::new(), &key(writer, index))
-                        .unwrap();
-                    assert_eq!(found, Some(value(writer, index)), "w{writer}-{index}");
-                }
-            }
-        });
-        let (scan_db, scan_done) = (Arc::clone(&db), Arc::clone(&done));
-        scope.spawn(move || {
-            while !scan_done.load(Ordering::Acquire) {
-                let mut iter = scan_db.iter(&ReadOptions::new());
-                iter.seek_to_first();
-                let mut previous: Option<Vec<u8>> = None;
-                while iter.valid() {
-                    let (writer, index) = parse(iter.key());
-                    assert_eq!(iter.value().unwrap(), value(writer, index));
-                    assert!(previous.as_deref() < Some(iter.key()), "keys out of order");
-                    previous = Some(iter.key().to_vec());
-                    iter.next();
-                }
-                iter.status().unwrap();
-            }
-        });
-        let (compact_db, compact_done) = (Arc::clone(&db), Arc::clone(&done));
-        scope.spawn(move || {
-            while !compact_done.load(Ordering::Acquire) {
-                compact_db.compact_range(None, None).unwrap();
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-        });
+        scope.spawn(|| read_until_done(&db, &progress, &done));
+        scope.spawn(|| scan_until_done(&db, &done));
+        scope.spawn(|| compact_until_done(&db, &done));
         while progress
             .iter()
             .any(|written| written.load(Ordering::Acquire) < WRITES_PER_WRITER)
