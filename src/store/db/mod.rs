@@ -3,11 +3,15 @@
 //! tables, the value log for large values — and runs one background
 //! thread that flushes memtables and compacts.
 //!
+//! The folder layout and the recovery rules are in RECOVERY.md beside
+//! this file.
+//!
 //! Where to start reading: this file (the shared state and its locks),
 //! then `open` (create or recover), `write` (group commit, value
-//! separation, memtable switch), `read` (get, value streams), `flush`
-//! (memtable → level-0 table, the background thread), `files` (deleting
-//! obsolete files), `snapshot`.
+//! separation, memtable switch), `read` (get, value streams), `background`
+//! (memtable → level-0 table, the background thread), `compaction`,
+//! `iterator` (the Db iterator), `files` (deleting obsolete files),
+//! `snapshot`.
 //!
 //! Locks, in the order they may be taken:
 //! 1. `writer` — held by the group-commit leader for its whole commit
