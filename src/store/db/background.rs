@@ -31,7 +31,7 @@ fn background_loop(inner: &DbInner) {
             continue;
         }
         if state.imm.is_some() {
-            state = inner.flush_imm(state);
+            state = inner.flush_imm(state, false);
         } else if state.manual.as_ref().is_some_and(|manual| !manual.done)
             || state.versions.needs_compaction()
         {
@@ -48,9 +48,14 @@ fn background_loop(inner: &DbInner) {
 impl DbInner {
     /// Writes the immutable memtable to a table without the lock, then
     /// records it (and the WAL it replaces) in the MANIFEST.
+    ///
+    /// With `level0_only` (a flush in the middle of a compaction) the
+    /// table goes to level 0: the compaction's outputs are not in the
+    /// version yet, so a deeper placement could overlap them.
     pub(super) fn flush_imm<'a>(
         &'a self,
         mut state: MutexGuard<'a, State>,
+        level0_only: bool,
     ) -> MutexGuard<'a, State> {
         let imm = Arc::clone(
             state
@@ -69,8 +74,11 @@ impl DbInner {
             if let Some(meta) = meta {
                 let current = state.versions.current();
                 let smallest = meta.smallest.user_key();
-                let level =
-                    current.pick_level_for_memtable_output(smallest, meta.largest.user_key());
+                let level = if level0_only {
+                    0
+                } else {
+                    current.pick_level_for_memtable_output(smallest, meta.largest.user_key())
+                };
                 edit.add_file(level, meta);
             }
             edit.log_number = Some(state.wal_number);

@@ -234,7 +234,7 @@ impl DbInner {
         if state.imm.is_none() {
             return Ok(());
         }
-        let state = self.flush_imm(state);
+        let state = self.flush_imm(state, true);
         self.work_done.notify_all();
         match &state.background_error {
             Some(error) => Err(error.clone()),
