@@ -298,3 +298,69 @@ fn a_snapshot_keeps_its_values_through_compaction() {
     db.compact_range(None, None).unwrap();
     assert_eq!(get(&db, b"k"), None);
 }
+
+fn only_file(env: &MemEnv, suffix: &str) -> std::path::PathBuf {
+    let names = env.children(Path::new(DIR)).unwrap();
+    let mut matching = names.iter().filter(|name| name.ends_with(suffix));
+    let name = matching
+        .next()
+        .unwrap_or_else(|| panic!("no {suffix} in {names:?}"));
+    assert!(
+        matching.next().is_none(),
+        "several {suffix} files: {names:?}"
+    );
+    Path::new(DIR).join(name)
+}
+
+#[test]
+fn wal_replay_stops_at_a_pointer_past_the_value_logs_valid_prefix() {
+    let memory = MemEnv::new();
+    let env: Arc<dyn Env> = Arc::new(memory.clone());
+    {
+        let db = Db::open(DIR, options(Arc::clone(&env))).unwrap();
+        put(&db, b"before", b"small");
+        put(&db, b"big", &[b'x'; 10_000]);
+        put(&db, b"after", b"small");
+    }
+    // The value log lost its tail (it reached the disk after the WAL).
+    let vlog = only_file(&memory, ".vlog");
+    let bytes = memory.contents(&vlog).unwrap();
+    memory
+        .set_contents(&vlog, &bytes[..bytes.len() - 100])
+        .unwrap();
+    let db = Db::open(DIR, options(env)).unwrap();
+    assert_eq!(get(&db, b"before"), Some(b"small".to_vec()));
+    assert_eq!(
+        get(&db, b"big"),
+        None,
+        "a batch pointing past the valid prefix is dropped"
+    );
+    assert_eq!(get(&db, b"after"), None, "and so is every later batch");
+}
+
+#[test]
+fn a_compaction_meeting_a_damaged_table_stops_writes_with_the_error() {
+    let memory = MemEnv::new();
+    let env: Arc<dyn Env> = Arc::new(memory.clone());
+    {
+        let db = Db::open(DIR, options(Arc::clone(&env))).unwrap();
+        for i in 0..100u32 {
+            put(&db, format!("key{i:03}").as_bytes(), &[b'v'; 100]);
+        }
+        db.compact_range(None, None).unwrap();
+    }
+    let table = only_file(&memory, ".ldb");
+    let mut bytes = memory.contents(&table).unwrap();
+    bytes[50] ^= 0x01;
+    memory.set_contents(&table, &bytes).unwrap();
+    let db = Db::open(DIR, options(env)).unwrap();
+    put(&db, b"key050", b"new");
+    let error = db.compact_range(None, None).expect_err("damaged input");
+    assert!(matches!(error, StoreError::WriteFailed { .. }), "{error}");
+    assert!(error.to_string().contains(".ldb"), "{error}");
+    let refused = db.put(&WriteOptions::default(), b"k", b"v");
+    assert!(
+        matches!(refused, Err(StoreError::WriteFailed { .. })),
+        "{refused:?}"
+    );
+}
