@@ -69,25 +69,28 @@ impl DbInner {
         let options = self.table_cache.options().clone();
         let built = build_table(&*self.env, &self.dir, &options, &mut imm.iter(), number);
         let mut state = lock(&self.state);
-        let result = built.and_then(|meta| {
-            let mut edit = VersionEdit::new();
-            if let Some(meta) = meta {
-                let current = state.versions.current();
-                let smallest = meta.smallest.user_key();
-                let level = if level0_only {
-                    0
-                } else {
-                    current.pick_level_for_memtable_output(smallest, meta.largest.user_key())
-                };
-                edit.add_file(level, meta);
+        let result = match built {
+            Err(error) => Err(error),
+            Ok(meta) => {
+                let mut edit = VersionEdit::new();
+                if let Some(meta) = meta {
+                    let level = if level0_only {
+                        0
+                    } else {
+                        let current = state.versions.current();
+                        let (smallest, largest) =
+                            (meta.smallest.user_key(), meta.largest.user_key());
+                        current.pick_level_for_memtable_output(smallest, largest)
+                    };
+                    edit.add_file(level, meta);
+                }
+                edit.log_number = Some(state.wal_number);
+                edit.prev_log_number = Some(0);
+                let (result, relocked) = self.apply_edit(state, &mut edit);
+                state = relocked;
+                result
             }
-            edit.log_number = Some(state.wal_number);
-            edit.prev_log_number = Some(0);
-            state
-                .versions
-                .log_and_apply(&mut edit)
-                .map_err(StoreError::from)
-        });
+        };
         state.pending_outputs.remove(&number);
         match result {
             Ok(()) => {
@@ -97,6 +100,26 @@ impl DbInner {
             Err(error) => self.record_background_error(&mut state, error),
         }
         state
+    }
+
+    /// Records `edit` in the MANIFEST and installs it, without holding
+    /// the lock during the MANIFEST write and sync, so reads and writes
+    /// go on meanwhile (version_set contract 2). Only the background
+    /// thread applies edits once the Db is open, so no two are pending.
+    pub(super) fn apply_edit<'a>(
+        &'a self,
+        mut state: MutexGuard<'a, State>,
+        edit: &mut VersionEdit,
+    ) -> (Result<()>, MutexGuard<'a, State>) {
+        let mut pending = state.versions.begin_apply(edit);
+        drop(state);
+        pending.write();
+        let mut state = lock(&self.state);
+        let result = state
+            .versions
+            .finish_apply(pending)
+            .map_err(StoreError::from);
+        (result, state)
     }
 
     pub(super) fn record_background_error(&self, state: &mut State, error: StoreError) {

@@ -144,23 +144,26 @@ impl DbInner {
             last_sequence_for_key: SEQUENCE_NUMBER_MAX,
         };
         let merged = self.merge_entries(&mut input, &mut compaction, &mut rule, &mut outputs);
-        let mut state = lock(&self.state);
-        let result = merged.and_then(|()| {
+        let synced = merged.and_then(|()| {
             self.env
                 .sync_dir(&self.dir)
-                .map_err(|error| StoreError::io(&self.dir, "sync", &error))?;
-            let level = compaction.level();
-            let edit = compaction.edit();
-            for meta in &outputs {
-                edit.add_file(level + 1, meta.clone());
-            }
-            let mut edit = edit.clone();
-            compaction.add_input_deletions(&mut edit);
-            state
-                .versions
-                .log_and_apply(&mut edit)
-                .map_err(StoreError::from)
+                .map_err(|error| StoreError::io(&self.dir, "sync", &error))
         });
+        let mut state = lock(&self.state);
+        let result = match synced {
+            Err(error) => Err(error),
+            Ok(()) => {
+                let level = compaction.level();
+                let mut edit = compaction.edit().clone();
+                for meta in &outputs {
+                    edit.add_file(level + 1, meta.clone());
+                }
+                compaction.add_input_deletions(&mut edit);
+                let (result, relocked) = self.apply_edit(state, &mut edit);
+                state = relocked;
+                result
+            }
+        };
         for meta in &outputs {
             state.pending_outputs.remove(&meta.number);
         }
