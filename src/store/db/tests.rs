@@ -364,3 +364,16 @@ fn a_compaction_meeting_a_damaged_table_stops_writes_with_the_error() {
         "{refused:?}"
     );
 }
+
+#[test]
+fn after_close_writes_fail_and_reads_still_work() {
+    let db = Db::open(DIR, options(Arc::new(MemEnv::new()))).unwrap();
+    put(&db, b"k", b"v");
+    db.close();
+    let refused = db.put(&WriteOptions::default(), b"k2", b"v2");
+    assert!(
+        matches!(refused, Err(StoreError::WriteFailed { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(get(&db, b"k"), Some(b"v".to_vec()));
+}
