@@ -171,8 +171,9 @@ impl DbIterator {
                 self.entries.seek_to_first();
             }
         } else {
-            let user_key = dbformat::extract_user_key(self.entries.key()).to_vec();
-            self.saved_key = user_key;
+            let user_key = dbformat::extract_user_key(self.entries.key());
+            self.saved_key.clear();
+            self.saved_key.extend_from_slice(user_key);
             self.entries.next();
         }
         if !self.entries.valid() {
@@ -206,15 +207,15 @@ impl DbIterator {
         self.find_prev_user_entry();
     }
 
-    /// The parsed current entry; a bad key stops the iterator with a
-    /// corruption error.
-    fn parse_current(&mut self) -> Option<(Vec<u8>, SequenceNumber, ValueType)> {
+    /// The sequence number and type of the current entry; a bad key
+    /// stops the iterator with a corruption error.
+    fn parse_current(&mut self) -> Option<(SequenceNumber, ValueType)> {
         match parse_internal_key(self.entries.key()) {
             Ok(ParsedInternalKey {
-                user_key,
                 sequence,
                 value_type,
-            }) => Some((user_key.to_vec(), sequence, value_type)),
+                ..
+            }) => Some((sequence, value_type)),
             Err(error) => {
                 let what = format!("iterator met a bad internal key: {error}");
                 self.error = Some(StoreError::corruption(&self.inner.dir, 0, what));
@@ -228,17 +229,19 @@ impl DbIterator {
     /// entries of keys ≤ `saved_key` are hidden.
     fn find_next_user_entry(&mut self, mut skipping: bool) {
         loop {
-            let Some((user_key, sequence, value_type)) = self.parse_current() else {
+            let Some((sequence, value_type)) = self.parse_current() else {
                 return;
             };
             if sequence <= self.sequence {
+                let user_key = dbformat::extract_user_key(self.entries.key());
                 match value_type {
                     ValueType::Deletion => {
-                        self.saved_key = user_key;
+                        self.saved_key.clear();
+                        self.saved_key.extend_from_slice(user_key);
                         skipping = true;
                     }
                     ValueType::Value | ValueType::ValuePointer => {
-                        if !(skipping && user_key <= self.saved_key) {
+                        if !(skipping && user_key <= &self.saved_key[..]) {
                             self.valid = true;
                             self.saved_key.clear();
                             return;
@@ -260,21 +263,20 @@ impl DbIterator {
     fn find_prev_user_entry(&mut self) {
         let mut value_type = ValueType::Deletion;
         while self.entries.valid() {
-            let Some((user_key, sequence, entry_type)) = self.parse_current() else {
+            let Some((sequence, entry_type)) = self.parse_current() else {
                 return;
             };
             if sequence <= self.sequence {
-                if value_type != ValueType::Deletion && user_key < self.saved_key {
+                let user_key = dbformat::extract_user_key(self.entries.key());
+                if value_type != ValueType::Deletion && user_key < &self.saved_key[..] {
                     break; // a live value of a later key is saved
                 }
                 value_type = entry_type;
-                if value_type == ValueType::Deletion {
-                    self.saved_key.clear();
-                    self.saved_value.clear();
-                } else {
-                    self.saved_value.clear();
+                self.saved_value.clear();
+                self.saved_key.clear();
+                if value_type != ValueType::Deletion {
                     self.saved_value.extend_from_slice(self.entries.value());
-                    self.saved_key = user_key;
+                    self.saved_key.extend_from_slice(user_key);
                     self.saved_type = value_type;
                 }
             }
