@@ -11,8 +11,8 @@
 //! - `write_batch`: the atomic update group, in its WAL byte form.
 //! - `memtable` over `skiplist` (lock-free readers, one writer) over
 //!   `word_arena` and `slot_arena` (append-only storage in safe Rust).
-//! - `version::version_edit`: MANIFEST records.
 //! - `group_commit`: the writer queue (one leader commits a group).
+//! - `version::version_edit`: MANIFEST records.
 //! - `table`: SSTables (blocks, bloom filter, block cache); `vlog`: the
 //!   value log that keeps large values out of the tree (WiscKey).
 //!
@@ -22,6 +22,8 @@
 //!   keys, the merging and level iterators).
 //! - `version`: the set of tables (`version`), `version_set` (recovery,
 //!   `log_and_apply`) and compaction picking (`compaction`).
+//! - `db`: the Db itself (open and recovery, group-committed writes,
+//!   reads, snapshots, the background thread); start at `db/mod.rs`.
 //!
 //! Contracts for the Db layer: one `Env` for everything; a log `Writer`
 //! that returned an error must be abandoned (and the Db must refuse writes);
@@ -29,6 +31,7 @@
 //! `MemTable::insert_batch`; every update needs its own sequence number.
 
 pub mod comparator;
+pub mod db;
 pub mod dbformat;
 pub mod env;
 pub mod group_commit;
@@ -46,6 +49,11 @@ pub mod write_batch;
 pub mod filename;
 pub mod iter;
 pub mod table_cache;
+
+pub use db::{
+    Db, DbIterator, Options, ReadOptions, Snapshot, StoreError, ValueStream, WriteBatch,
+    WriteOptions,
+};
 
 #[cfg(test)]
 mod testing;

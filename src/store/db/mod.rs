@@ -1,0 +1,246 @@
+//! The Db (LevelDB's `DBImpl`): the store's public face. It ties the
+//! layers together — WAL and memtables for writes, the version set for
+//! tables, the value log for large values — and runs one background
+//! thread that flushes memtables and compacts.
+//!
+//! The folder layout and the recovery rules are in RECOVERY.md beside
+//! this file.
+//!
+//! Where to start reading: this file (the shared state and its locks),
+//! then `open` (create or recover), `write` (group commit, value
+//! separation, memtable switch), `read` (get, value streams), `background`
+//! (memtable → level-0 table, the background thread), `compaction`,
+//! `iterator` (the Db iterator), `files` (deleting obsolete files),
+//! `snapshot`.
+//!
+//! Locks, in the order they may be taken:
+//! 1. `writer` — held by the group-commit leader for its whole commit
+//!    (the WAL and value-log writers live there);
+//! 2. `state` — short critical sections only: readers clone `Arc`s of the
+//!    memtables and the current version under it and read without it, so
+//!    reads never wait for a WAL write or sync.
+//!
+//! Durability: a write with `sync` is acknowledged only after the value
+//! log (if it holds any of its values) and then the WAL are synced. After
+//! any WAL or value-log I/O error the Db refuses writes until reopened
+//! (`StoreError::WriteFailed`); a background error is kept and returned
+//! to every later writer.
+
+mod background;
+mod compaction;
+mod error;
+mod files;
+mod internal_filter;
+mod iterator;
+mod open;
+mod options;
+mod read;
+mod snapshot;
+mod table_file;
+mod write;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::{Result, StoreError};
+pub use iterator::DbIterator;
+pub use options::{
+    BLOCK_CACHE_CAPACITY_DEFAULT_BYTES, Options, ReadOptions, VALUE_LOG_THRESHOLD_DEFAULT_BYTES,
+    WRITE_BUFFER_SIZE_DEFAULT_BYTES, WriteOptions,
+};
+pub use read::ValueStream;
+pub use snapshot::Snapshot;
+
+pub use crate::store::write_batch::WriteBatch;
+
+use crate::store::env::{Env, FileLock};
+use crate::store::group_commit::GroupCommit;
+use crate::store::log;
+use crate::store::memtable::MemTable;
+use crate::store::table_cache::TableCache;
+use crate::store::version::version_set::VersionSet;
+use crate::store::vlog::{VlogFile, VlogWriter};
+use snapshot::SnapshotList;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use write::PendingWrite;
+
+/// An open store. Cheap to share behind an `Arc`; every method takes
+/// `&self` and may be called from any thread.
+pub struct Db {
+    inner: Arc<DbInner>,
+    background: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// What the Db's threads share.
+struct DbInner {
+    dir: PathBuf,
+    env: Arc<dyn Env>,
+    options: Options,
+    table_cache: Arc<TableCache>,
+    state: Mutex<State>,
+    /// Signalled when background work finishes (an immutable memtable is
+    /// flushed, a compaction is installed) or an error is recorded.
+    work_done: Condvar,
+    /// Signalled to wake the background thread.
+    work_wanted: Condvar,
+    commits: GroupCommit<PendingWrite, Result<()>>,
+    writer: Mutex<WriterState>,
+    /// Value-log files opened for reading, by number.
+    vlog_files: Mutex<HashMap<u64, Arc<VlogFile>>>,
+    snapshots: Arc<Mutex<SnapshotList>>,
+    /// Held while the Db is open; released when the last Arc goes.
+    _lock: FileLock,
+}
+
+/// State under the `state` lock.
+struct State {
+    mem: Arc<MemTable>,
+    /// The memtable being flushed, if any.
+    imm: Option<Arc<MemTable>>,
+    versions: VersionSet,
+    /// The WAL the current memtable's writes go to.
+    wal_number: u64,
+    /// Tables being written: not yet in any version, not obsolete.
+    pending_outputs: BTreeSet<u64>,
+    /// The first background failure; every later write returns it.
+    background_error: Option<StoreError>,
+    shutting_down: bool,
+    /// The manual compaction `compact_range` waits for, if any.
+    manual: Option<compaction::ManualCompaction>,
+}
+
+/// Owned by the group-commit leader.
+struct WriterState {
+    wal: log::Writer,
+    /// Created at the first large value after open (rule 4 of the value
+    /// log: never append to a file from before a crash).
+    vlog: Option<VlogWriter>,
+    /// Set after a WAL or value-log failure: refuse every later write.
+    failed: Option<StoreError>,
+}
+
+/// Locks a mutex, ignoring poisoning: state is only changed in ways that
+/// keep it consistent at every unlock point.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn wait<'a, T>(condvar: &Condvar, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+    condvar
+        .wait(guard)
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Db {
+    /// Opens (or with `create_if_missing`, creates) the store in `dir`.
+    pub fn open(dir: impl AsRef<Path>, options: Options) -> Result<Db> {
+        let inner = Arc::new(DbInner::open(dir.as_ref(), options)?);
+        let background = background::spawn(&inner)?;
+        Ok(Db {
+            inner,
+            background: Mutex::new(Some(background)),
+        })
+    }
+
+    pub fn put(&self, options: &WriteOptions, key: &[u8], value: &[u8]) -> Result<()> {
+        let mut batch = WriteBatch::new();
+        batch.put(key, value);
+        self.write(options, batch)
+    }
+
+    pub fn delete(&self, options: &WriteOptions, key: &[u8]) -> Result<()> {
+        let mut batch = WriteBatch::new();
+        batch.delete(key);
+        self.write(options, batch)
+    }
+
+    /// Applies `batch` atomically: after a crash, all of it or none.
+    pub fn write(&self, options: &WriteOptions, batch: WriteBatch) -> Result<()> {
+        self.inner.write(options, batch)
+    }
+
+    /// The value of `key`, or None.
+    pub fn get(&self, options: &ReadOptions, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.inner.get(options, key)
+    }
+
+    /// The value of `key` as a stream (`Read + Seek`, `Send`): a large
+    /// value is read from its value-log file block by block, each block
+    /// checked before its bytes are handed out; it stays readable even if
+    /// the key is overwritten meanwhile.
+    pub fn get_value_reader(
+        &self,
+        options: &ReadOptions,
+        key: &[u8],
+    ) -> Result<Option<ValueStream>> {
+        self.inner.get_value_reader(options, key)
+    }
+
+    /// A cursor over the store as of `options.snapshot` (or now), in key
+    /// order; it never blocks writers and sees none of their later writes.
+    pub fn iter(&self, options: &ReadOptions) -> DbIterator {
+        self.inner.iter(options)
+    }
+
+    /// A consistent view as of now; released when the last clone drops.
+    pub fn snapshot(&self) -> Snapshot {
+        let sequence = lock(&self.inner.state).versions.last_sequence();
+        SnapshotList::take(&self.inner.snapshots, sequence)
+    }
+
+    /// Waits for the background thread and closes the store. Writes after
+    /// this fail; dropping the Db does the same.
+    pub fn close(&self) {
+        {
+            let mut state = lock(&self.inner.state);
+            state.shutting_down = true;
+        }
+        self.inner.work_wanted.notify_all();
+        self.inner.work_done.notify_all();
+        if let Some(handle) = lock(&self.background).take() {
+            let _ = handle.join();
+        }
+    }
+
+    /// Compacts every table overlapping the user keys [begin, end] (None:
+    /// unbounded) down to the deepest level holding any of them, after
+    /// flushing the memtable (LevelDB's `CompactRange`).
+    pub fn compact_range(&self, begin: Option<&[u8]>, end: Option<&[u8]>) -> Result<()> {
+        self.inner.compact_range(begin, end)
+    }
+
+    /// "files[ n0 n1 … n6 ]": tables per level (for tests and tools).
+    pub fn level_summary(&self) -> String {
+        lock(&self.inner.state).versions.level_summary()
+    }
+
+    /// Waits until no immutable memtable waits to be flushed.
+    pub fn wait_for_flush(&self) -> Result<()> {
+        self.inner.wait_for_flush()
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Db")
+            .field("dir", &self.inner.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+const _: () = {
+    const fn shared_between_threads<T: Send + Sync>() {}
+    shared_between_threads::<Db>();
+};

@@ -1,0 +1,130 @@
+//! The Db's knobs (LevelDB's `Options`, `ReadOptions`, `WriteOptions`),
+//! with LevelDB's defaults except where a better default is the point:
+//! a bloom filter (10 bits per key) and a 16 MiB block cache.
+
+use crate::store::env::{Env, PosixEnv};
+use crate::store::table::filter::BloomFilterPolicy;
+use crate::store::table::options::BLOCK_SIZE_DEFAULT_BYTES;
+use crate::store::table_cache::MAX_OPEN_FILES_DEFAULT;
+use crate::store::version::options::MAX_FILE_SIZE_DEFAULT_BYTES;
+use std::sync::Arc;
+
+/// LevelDB's default memtable size before it is flushed (4 MiB).
+pub const WRITE_BUFFER_SIZE_DEFAULT_BYTES: usize = 4 << 20;
+/// Our block cache default: 16 MiB (LevelDB: 8 MiB). Resident memory is
+/// bounded by two write buffers plus this plus a small constant.
+pub const BLOCK_CACHE_CAPACITY_DEFAULT_BYTES: usize = 16 << 20;
+/// Values of at least this many bytes go to the value log (WiscKey).
+pub const VALUE_LOG_THRESHOLD_DEFAULT_BYTES: usize = 4096;
+/// Smallest write buffer accepted (LevelDB clips to 64 KiB).
+pub const WRITE_BUFFER_SIZE_MIN_BYTES: usize = 64 << 10;
+/// Largest write buffer accepted (LevelDB clips to 1 GiB).
+pub const WRITE_BUFFER_SIZE_MAX_BYTES: usize = 1 << 30;
+
+/// How a store is opened. `Options::default()` is what a user gets.
+#[derive(Clone)]
+pub struct Options {
+    /// Create the store if the directory holds none.
+    pub create_if_missing: bool,
+    /// Fail the open if a store already exists.
+    pub error_if_exists: bool,
+    /// Fail the open on any corruption found during recovery (otherwise a
+    /// damaged WAL stretch is skipped, as LevelDB does).
+    pub paranoid_checks: bool,
+    /// Memtable bytes before it is frozen and flushed to a level-0 table.
+    pub write_buffer_size_bytes: usize,
+    /// Open files the store may keep (tables get all but a few).
+    pub max_open_files: usize,
+    /// Target size of a table's data block.
+    pub block_size_bytes: usize,
+    /// Capacity of the shared cache of data blocks.
+    pub block_cache_capacity_bytes: usize,
+    /// Bloom filter bits per key; 0 writes no filter (LevelDB's default).
+    /// Ours is 10 (about 1 % false positives): a get then reads one data
+    /// block per level that holds the key, not one per level.
+    pub bloom_bits_per_key: usize,
+    /// Values of at least this many bytes are kept in the value log.
+    pub value_log_threshold_bytes: usize,
+    /// Tables written by compactions are cut at about this size.
+    pub max_file_size_bytes: u64,
+    /// Every file operation goes through this.
+    pub env: Arc<dyn Env>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            create_if_missing: false,
+            error_if_exists: false,
+            paranoid_checks: false,
+            write_buffer_size_bytes: WRITE_BUFFER_SIZE_DEFAULT_BYTES,
+            max_open_files: MAX_OPEN_FILES_DEFAULT,
+            block_size_bytes: BLOCK_SIZE_DEFAULT_BYTES,
+            block_cache_capacity_bytes: BLOCK_CACHE_CAPACITY_DEFAULT_BYTES,
+            bloom_bits_per_key: BloomFilterPolicy::BITS_PER_KEY_DEFAULT,
+            value_log_threshold_bytes: VALUE_LOG_THRESHOLD_DEFAULT_BYTES,
+            max_file_size_bytes: MAX_FILE_SIZE_DEFAULT_BYTES,
+            env: Arc::new(PosixEnv),
+        }
+    }
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Options")
+            .field("create_if_missing", &self.create_if_missing)
+            .field("error_if_exists", &self.error_if_exists)
+            .field("paranoid_checks", &self.paranoid_checks)
+            .field("write_buffer_size_bytes", &self.write_buffer_size_bytes)
+            .field("max_open_files", &self.max_open_files)
+            .field("block_size_bytes", &self.block_size_bytes)
+            .field(
+                "block_cache_capacity_bytes",
+                &self.block_cache_capacity_bytes,
+            )
+            .field("bloom_bits_per_key", &self.bloom_bits_per_key)
+            .field("value_log_threshold_bytes", &self.value_log_threshold_bytes)
+            .field("max_file_size_bytes", &self.max_file_size_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Per-read choices.
+#[derive(Clone)]
+pub struct ReadOptions {
+    /// Check each data block's checksum as it is read from its file. On
+    /// by default (LevelDB's is off): a damaged block must be an error,
+    /// never data. Cached blocks were checked when read. The value log
+    /// always checks its blocks.
+    pub verify_checksums: bool,
+    /// Keep blocks read in the block cache (turn off for bulk scans).
+    pub fill_cache: bool,
+    /// Read as of this snapshot; None reads the latest state.
+    pub snapshot: Option<super::Snapshot>,
+}
+
+impl ReadOptions {
+    /// Checksums checked, blocks cached, latest state.
+    pub fn new() -> ReadOptions {
+        ReadOptions {
+            verify_checksums: true,
+            fill_cache: true,
+            snapshot: None,
+        }
+    }
+}
+
+impl Default for ReadOptions {
+    fn default() -> ReadOptions {
+        ReadOptions::new()
+    }
+}
+
+/// Per-write choices.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteOptions {
+    /// Make the write durable (fsync of the value log, then the WAL)
+    /// before it is acknowledged.
+    pub sync: bool,
+}
