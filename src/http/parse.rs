@@ -202,7 +202,51 @@ fn check_field_line(length: usize, total: usize, limits: &Limits) -> Result<(), 
 }
 
 fn find_newline(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&byte| byte == b'\n')
+    find_byte(bytes, b'\n')
+}
+
+/// Position of the first `needle`, eight bytes at a time (SWAR: a byte of
+/// `word ^ needle…` is zero where `word` has the needle; the lowest
+/// flagged byte of the zero-byte test is always exact).
+fn find_byte(bytes: &[u8], needle: u8) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let flags = zero_byte_flags(word ^ repeat_byte(needle));
+        if flags != 0 {
+            return Some(offset + flags.trailing_zeros() as usize / 8);
+        }
+        offset += 8;
+    }
+    let tail = chunks.remainder().iter().position(|&byte| byte == needle);
+    tail.map(|index| offset + index)
+}
+
+const fn repeat_byte(byte: u8) -> u64 {
+    u64::from_ne_bytes([byte; 8])
+}
+
+/// High bit set in each byte of `word` that is zero (exact for the lowest
+/// one; higher ones may be false alarms after a true zero).
+fn zero_byte_flags(word: u64) -> u64 {
+    word.wrapping_sub(repeat_byte(0x01)) & !word & repeat_byte(0x80)
+}
+
+/// Are all of `bytes` field-value bytes? Eight at a time: a word without
+/// a byte below 0x20 and without 0x7f is clean; anything else (a tab, or
+/// a real error) is looked at byte by byte.
+fn all_field_value_bytes(bytes: &[u8]) -> bool {
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let below_space = word.wrapping_sub(repeat_byte(0x20)) & !word & repeat_byte(0x80);
+        let delete = zero_byte_flags(word ^ repeat_byte(0x7f));
+        if below_space | delete != 0 && !chunk.iter().all(|&b| is_field_value_byte(b)) {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(|&b| is_field_value_byte(b))
 }
 
 /// Parses the complete head `buffer[start..end]` (as found by
@@ -272,10 +316,7 @@ fn parse_request_line(
         return Err(ParseError::InvalidMethod);
     }
     let rest = &line[method_end + 1..];
-    let target_end = rest
-        .iter()
-        .position(|&b| b == b' ')
-        .ok_or(ParseError::InvalidVersion)?;
+    let target_end = find_byte(rest, b' ').ok_or(ParseError::InvalidVersion)?;
     let target = &rest[..target_end];
     if target.is_empty() || !target.iter().all(|&b| b > b' ' && b != 0x7f) {
         return Err(check_bare_cr(line).unwrap_or(ParseError::InvalidTarget));
@@ -319,9 +360,7 @@ fn parse_field_line(buffer: &[u8], start: usize, end: usize) -> Result<HeaderSpa
     if matches!(line.first(), Some(b' ' | b'\t')) {
         return Err(ParseError::ObsoleteLineFolding);
     }
-    let colon = line
-        .iter()
-        .position(|&b| b == b':')
+    let colon = find_byte(line, b':')
         .ok_or_else(|| check_bare_cr(line).unwrap_or(ParseError::MissingColon))?;
     let name = &line[..colon];
     if name.is_empty() {
@@ -342,9 +381,9 @@ fn parse_field_line(buffer: &[u8], start: usize, end: usize) -> Result<HeaderSpa
     while value_end > value_start && matches!(line[value_end - 1], b' ' | b'\t') {
         value_end -= 1;
     }
-    if let Some(&bad) = line[value_start..value_end]
-        .iter()
-        .find(|&&b| !is_field_value_byte(b))
+    let value = &line[value_start..value_end];
+    if !all_field_value_bytes(value)
+        && let Some(&bad) = value.iter().find(|&&b| !is_field_value_byte(b))
     {
         return Err(if bad == b'\r' {
             ParseError::BareCarriageReturn
@@ -634,6 +673,28 @@ mod tests {
             b"!#$%&'*+-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ^_`abcdefghijklmnopqrstuvwxyz|~"
                 .to_vec();
         assert_eq!(tchars, expected);
+    }
+
+    #[test]
+    fn word_at_a_time_helpers_agree_with_byte_at_a_time() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            let length = (state % 40) as usize;
+            let mut bytes = Vec::with_capacity(length);
+            for _ in 0..length {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let pick = [
+                    b'a', b' ', b'\t', b'\n', b'\r', 0x7f, 0x00, 0xe9, 0x1f, 0x80,
+                ];
+                bytes.push(pick[(state % pick.len() as u64) as usize]);
+            }
+            let newline = bytes.iter().position(|&b| b == b'\n');
+            assert_eq!(find_newline(&bytes), newline, "{bytes:?}");
+            let clean = bytes.iter().all(|&b| is_field_value_byte(b));
+            assert_eq!(all_field_value_bytes(&bytes), clean, "{bytes:?}");
+        }
     }
 
     #[test]
