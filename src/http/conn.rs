@@ -349,6 +349,12 @@ impl Exchange<'_> {
         if next != Next::KeepAlive && !body.is_complete() {
             next = Next::Linger;
         }
+        // A request read to its end with nothing after it leaves nothing
+        // for a reset to destroy: close at once, as nginx does.
+        let finished_cleanly = body.is_complete() && body.leftover().is_empty();
+        if next == Next::Linger && finished_cleanly && !panicked {
+            next = Next::Close;
+        }
         (next, body.leftover())
     }
 
