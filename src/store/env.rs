@@ -53,6 +53,20 @@ pub trait WritableFile: Send {
     fn sync(&mut self) -> io::Result<()>;
 }
 
+/// A boxed Env file is itself a writable file, so generic writers (the
+/// table builder) take what `Env::new_writable` returns as it is.
+impl WritableFile for Box<dyn WritableFile> {
+    fn append(&mut self, data: &[u8]) -> io::Result<()> {
+        (**self).append(data)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        (**self).flush()
+    }
+    fn sync(&mut self) -> io::Result<()> {
+        (**self).sync()
+    }
+}
+
 /// A held lock on a file (LevelDB's LOCK); dropping it releases the lock.
 pub struct FileLock {
     _held: Box<dyn Any + Send + Sync>,

@@ -7,7 +7,6 @@
 
 use super::error::{Result, StoreError};
 use super::files::delete_obsolete_files;
-use super::table_file::BoxedFile;
 use super::{DbInner, State, lock, wait};
 use crate::store::dbformat::parse_internal_key;
 use crate::store::dbformat::{
@@ -36,7 +35,7 @@ pub(super) struct ManualCompaction {
 /// One output table being written.
 struct Output {
     number: u64,
-    builder: TableBuilder<BoxedFile>,
+    builder: TableBuilder<Box<dyn crate::store::env::WritableFile>>,
     smallest: Vec<u8>,
     largest: Vec<u8>,
 }
@@ -260,7 +259,7 @@ impl DbInner {
         let options = self.table_cache.options().clone();
         Ok(Output {
             number,
-            builder: TableBuilder::new(options, BoxedFile(file)),
+            builder: TableBuilder::new(options, file),
             smallest: Vec::new(),
             largest: Vec::new(),
         })
@@ -283,7 +282,7 @@ impl DbInner {
         let path = filename::table_file_name(&self.dir, output.number);
         let io_error = |error: std::io::Error| StoreError::io(&path, "write", &error);
         let file_size = output.builder.finish().map_err(io_error)?;
-        output.builder.file_mut().0.sync().map_err(io_error)?;
+        output.builder.file_mut().sync().map_err(io_error)?;
         let decode = |key: &[u8]| {
             InternalKey::decode(key)
                 .map_err(|error| StoreError::corruption(&path, 0, format!("bad key: {error}")))

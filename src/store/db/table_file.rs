@@ -12,21 +12,6 @@ use crate::store::version::version_edit::FileMetaData;
 use std::io;
 use std::path::Path;
 
-/// A boxed file as the table builder's sink.
-pub(super) struct BoxedFile(pub(super) Box<dyn WritableFile>);
-
-impl WritableFile for BoxedFile {
-    fn append(&mut self, data: &[u8]) -> io::Result<()> {
-        self.0.append(data)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.0.flush()
-    }
-    fn sync(&mut self) -> io::Result<()> {
-        self.0.sync()
-    }
-}
-
 /// Writes every entry of `iter` to table `number` in `dir`, syncs it and
 /// its directory entry; None (and no file) when `iter` is empty. On an
 /// error the file is removed.
@@ -60,7 +45,7 @@ fn write_entries(
 ) -> Result<FileMetaData> {
     let io_error = |error: io::Error| StoreError::io(path, "write", &error);
     let file = env.new_writable(path).map_err(io_error)?;
-    let mut builder = TableBuilder::new(options.clone(), BoxedFile(file));
+    let mut builder = TableBuilder::new(options.clone(), file);
     let smallest = iter.key().to_vec();
     let mut largest = Vec::new();
     while iter.valid() {

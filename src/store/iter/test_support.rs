@@ -11,7 +11,6 @@ use crate::store::table::options::TableOptions;
 use crate::store::table::table_builder::TableBuilder;
 use crate::store::table_cache::TableCache;
 use crate::store::version::version_edit::FileMetaData;
-use std::io;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -42,28 +41,13 @@ pub fn table_cache(env: Arc<dyn Env>, dir: &Path) -> Arc<TableCache> {
     Arc::new(TableCache::new(env, dir, table_options(), 100))
 }
 
-/// Lets a boxed Env file drive the generic table builder.
-struct BoxedFile(Box<dyn WritableFile>);
-
-impl WritableFile for BoxedFile {
-    fn append(&mut self, data: &[u8]) -> io::Result<()> {
-        self.0.append(data)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.0.flush()
-    }
-    fn sync(&mut self) -> io::Result<()> {
-        self.0.sync()
-    }
-}
-
 /// Writes `entries` (sorted, not empty) as table `number` in `dir`,
 /// synced, and returns its metadata (keys that are not internal keys give
 /// empty bounds, for the caller to set).
 pub fn write_table(env: &dyn Env, dir: &Path, number: u64, entries: &[Entry]) -> FileMetaData {
     assert!(!entries.is_empty());
     let path = filename::table_file_name(dir, number);
-    let file = BoxedFile(env.new_writable(&path).unwrap());
+    let file = env.new_writable(&path).unwrap();
     let mut builder = TableBuilder::new(table_options(), file);
     for (key, value) in entries {
         builder.add(key, value).unwrap();
