@@ -446,7 +446,7 @@ impl Exchange<'_> {
     /// large positioned reads and socket writes. (std's `io::copy` will not
     /// use sendfile from a regular file to a socket — it guards against the
     /// file changing under the socket buffer — and sendfile itself is out of
-    /// reach without `extern "C"`, so one large buffer is the fastest way.)
+    /// reach without a foreign-function binding, so one large buffer is the fastest way.)
     fn write_file(&mut self, file: std::fs::File, offset: u64, length: u64) -> io::Result<u64> {
         if length <= SMALL_FILE_BYTES_MAX {
             let head_length = self.output.len();
