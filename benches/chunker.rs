@@ -93,21 +93,7 @@ fn chunk(data: &[u8], hash: bool) -> u64 {
     chunks
 }
 
-/// splitmix64 bytes, little-endian.
-fn pseudo_random_bytes(seed: u64, length: usize) -> Vec<u8> {
-    let mut state = seed;
-    let mut bytes = Vec::with_capacity(length + 8);
-    while bytes.len() < length {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut mixed = state;
-        mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        mixed ^= mixed >> 31;
-        bytes.extend_from_slice(&mixed.to_le_bytes());
-    }
-    bytes.truncate(length);
-    bytes
-}
+use strata::util::splitmix::pseudo_random_bytes;
 
 /// CPU time this thread has used (the first field of its schedstat, in
 /// nanoseconds); `None` where /proc does not offer it.

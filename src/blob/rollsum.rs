@@ -196,21 +196,7 @@ const _: () = assert!(WINDOW == 1 << 6, "scan multiplies by WINDOW with a shift"
 mod tests {
     use super::*;
 
-    /// splitmix64: a small seeded generator for test data.
-    fn pseudo_random_bytes(seed: u64, length: usize) -> Vec<u8> {
-        let mut state = seed;
-        let mut bytes = Vec::with_capacity(length + 8);
-        while bytes.len() < length {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut mixed = state;
-            mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            mixed ^= mixed >> 31;
-            bytes.extend_from_slice(&mixed.to_le_bytes());
-        }
-        bytes.truncate(length);
-        bytes
-    }
+    use crate::util::splitmix::pseudo_random_bytes;
 
     #[test]
     fn new_state_is_the_window_of_zeros() {

@@ -10,5 +10,6 @@ pub mod json;
 pub mod pbkdf2;
 pub mod rfc3339;
 pub mod sha2;
+pub mod splitmix;
 pub mod time;
 pub mod varint;

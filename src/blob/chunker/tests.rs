@@ -5,22 +5,9 @@ use super::*;
 use crate::blob::BlobRef;
 use crate::blob::rollsum::RollSum;
 
-/// splitmix64 bytes, little-endian: the same generator as the reference
-/// script that produced the pinned cut points below.
-pub(crate) fn pseudo_random_bytes(seed: u64, length: usize) -> Vec<u8> {
-    let mut state = seed;
-    let mut bytes = Vec::with_capacity(length + 8);
-    while bytes.len() < length {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut mixed = state;
-        mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        mixed ^= mixed >> 31;
-        bytes.extend_from_slice(&mixed.to_le_bytes());
-    }
-    bytes.truncate(length);
-    bytes
-}
+/// The same generator as the reference script that produced the pinned
+/// cut points below.
+pub(crate) use crate::util::splitmix::pseudo_random_bytes;
 
 /// (start, end, bits) of every chunk the chunker makes of `data`, read
 /// through `reader`.
