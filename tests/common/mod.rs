@@ -67,6 +67,14 @@ impl Wire {
         }
     }
 
+    /// A client over a connection the caller opened (and wrote to).
+    pub fn from_stream(stream: TcpStream) -> Wire {
+        Wire {
+            stream,
+            pending: Vec::new(),
+        }
+    }
+
     pub fn send(&mut self, bytes: &[u8]) -> &mut Wire {
         self.stream.write_all(bytes).unwrap();
         self
