@@ -372,6 +372,18 @@ impl BlobStorage for DbStorage {
         )
     }
 
+    /// Hashes the slice where it lies: no copy before the write batch's.
+    fn receive_slice_deferred(&self, bytes: &[u8]) -> Result<Received, StorageError> {
+        let limit_bytes = super::BLOB_BYTES_MAX as u64;
+        if bytes.len() as u64 > limit_bytes {
+            return Err(StorageError::TooLarge { limit_bytes });
+        }
+        let mut hasher = super::Hasher::new();
+        hasher.update(bytes);
+        let blob_ref = hasher.finish();
+        self.store(blob_ref, bytes, WriteBatch::new(), Durability::Deferred)
+    }
+
     /// One synced write when a deferred write may not be durable yet;
     /// nothing otherwise.
     fn sync(&self) -> Result<(), StorageError> {
