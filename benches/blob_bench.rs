@@ -71,7 +71,7 @@ fn parse_flags() -> Flags {
 }
 
 fn main() {
-    if std::env::args().any(|a| a == "--list" || a == "--test") {
+    if std::env::args().any(|argument| argument == "--list" || argument == "--test") {
         return; // `cargo test --benches` runs benches as tests: nothing to do
     }
     let flags = parse_flags();
@@ -111,7 +111,10 @@ impl Server {
 
     fn peak_resident_bytes(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+        let line = status
+            .lines()
+            .find(|line| line.starts_with("VmHWM:"))
+            .unwrap();
         let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
         kib * 1024
     }
@@ -212,11 +215,11 @@ fn file_scenario(flags: &Flags) {
     );
     let (mut openssl, mut put, mut get, mut peak) = (Vec::new(), Vec::new(), Vec::new(), 0);
     for round in 0..flags.rounds {
-        let (o, p, g, r) = file_round(flags, &input, round);
-        openssl.push(o);
-        put.push(p);
-        get.push(g);
-        peak = peak.max(r);
+        let (openssl_rate, put_rate, get_rate, round_peak) = file_round(flags, &input, round);
+        openssl.push(openssl_rate);
+        put.push(put_rate);
+        get.push(get_rate);
+        peak = peak.max(round_peak);
     }
     let (openssl, put, get) = (median(&mut openssl), median(&mut put), median(&mut get));
     println!(
