@@ -50,9 +50,12 @@ impl TreePath {
     /// Parses `text` (see the module header).
     pub fn parse(text: &str) -> Result<TreePath, PathError> {
         let trimmed = text.strip_prefix('/').unwrap_or(text);
-        let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
         if trimmed.is_empty() {
             return Ok(TreePath::root());
+        }
+        let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
+        if trimmed.is_empty() {
+            return Err(PathError::EmptySegment { index: 0 });
         }
         let mut names = Vec::new();
         for (index, name) in trimmed.split('/').enumerate() {
