@@ -34,23 +34,46 @@ pub struct RestoreOutcome {
 }
 
 impl Tree {
-    /// The nodes visible under `folder` at `at`, parents first.
+    /// The nodes visible under `folder` at `at`, depth first, parents
+    /// before children, siblings by (name, placement order, ref).
     fn subtree(&self, folder: &BlobRef, at: Timestamp) -> Result<Vec<(BlobRef, Segment)>, FsError> {
         let mut found = Vec::new();
         let mut seen = HashSet::from([*folder]);
-        let mut stack = vec![*folder];
-        while let Some(current) = stack.pop() {
-            for child in query::children_at(self.backend.db(), &ReadOptions::new(), &current, at)? {
-                if !seen.insert(child.node) {
-                    continue;
-                }
-                if child.segment.view.kind == Kind::Folder {
-                    stack.push(child.node);
-                }
-                found.push((child.node, child.segment));
+        // A stack of sibling lists, each reversed so `pop` takes the first.
+        let mut stack = vec![self.sorted_children(folder, at)?];
+        while let Some(siblings) = stack.last_mut() {
+            let Some((node, segment)) = siblings.pop() else {
+                stack.pop();
+                continue;
+            };
+            if !seen.insert(node) {
+                continue;
+            }
+            let is_folder = segment.view.kind == Kind::Folder;
+            found.push((node, segment));
+            if is_folder {
+                stack.push(self.sorted_children(&node, at)?);
             }
         }
         Ok(found)
+    }
+
+    /// The children of `folder` at `at`, last first (see `subtree`).
+    fn sorted_children(
+        &self,
+        folder: &BlobRef,
+        at: Timestamp,
+    ) -> Result<Vec<(BlobRef, Segment)>, FsError> {
+        let children = query::children_at(self.backend.db(), &ReadOptions::new(), folder, at)?;
+        let mut sorted: Vec<(BlobRef, Segment)> = children
+            .into_iter()
+            .map(|child| (child.node, child.segment))
+            .collect();
+        sorted.sort_by(|(node_a, a), (node_b, b)| {
+            let (a, b) = (a.placement(), b.placement());
+            (&b.place.name, b.since, node_b).cmp(&(&a.place.name, a.since, node_a))
+        });
+        Ok(sorted)
     }
 
     /// The changes that give `node` its view of `segment` again.
