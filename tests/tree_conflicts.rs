@@ -183,7 +183,7 @@ fn two_nodes_with_one_name_are_both_shown_the_later_with_a_suffix() {
     // Locally, moving onto a taken name is refused.
     let refused = fixture
         .tree
-        .move_node(&path("/elsewhere"), &path("/report.txt"));
+        .move_node(&path("/elsewhere"), &path("/report.txt"), false);
     assert!(
         matches!(refused, Err(FsError::NameTaken { .. })),
         "{refused:?}"

@@ -510,7 +510,7 @@ fn step(
             let from = random_path(random, &state, false);
             let to = random_target(random, &state);
             let actual = tree
-                .move_node(&tree_path(&from), &tree_path(&to))
+                .move_node(&tree_path(&from), &tree_path(&to), false)
                 .map(|_| ());
             (
                 format!("move {from:?} {to:?}"),

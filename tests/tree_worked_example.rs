@@ -21,7 +21,7 @@ fn worked_example_of_tree_md_gives_every_answer_it_states() {
     fixture.set_time(t(3));
     tree.put_file(&path("/docs/a.txt"), &b"two"[..]).unwrap();
     fixture.set_time(t(4));
-    tree.move_node(&path("/docs/a.txt"), &path("/b.txt"))
+    tree.move_node(&path("/docs/a.txt"), &path("/b.txt"), false)
         .unwrap();
     fixture.set_time(t(5));
     tree.delete(&path("/docs")).unwrap();
@@ -69,7 +69,7 @@ fn worked_example_answers_the_same_after_reindex_and_reopen() {
     fixture.set_time(t(3));
     fixture
         .tree
-        .move_node(&path("/docs/a.txt"), &path("/b.txt"))
+        .move_node(&path("/docs/a.txt"), &path("/b.txt"), false)
         .unwrap();
     let before: Vec<_> = (0..5)
         .map(|i| fixture.tree.list(&path("/"), t(i)).unwrap())

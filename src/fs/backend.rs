@@ -1,9 +1,10 @@
 //! The seam between the tree and storage: one Db for the rows, blob
 //! storage for the bytes, and one atomic write of a blob with its rows.
-//! The durable implementation is the blob layer's `DbStorage`; tests use
-//! [`MemoryBackend`].
+//! The durable implementation is the blob layer's `DbStorage`; tests may
+//! also use [`MemoryBackend`].
 
 use super::error::FsError;
+use crate::blob::db_storage::DbStorage;
 use crate::blob::{BlobRef, BlobSource, BlobStorage, MemoryStorage};
 use crate::store::{Db, WriteBatch, WriteOptions};
 use std::sync::Arc;
@@ -19,6 +20,28 @@ pub trait Backend: Send + Sync {
     /// Stores `bytes` as a blob and applies `rows`, atomically and
     /// durably: after a crash, both or neither.
     fn receive_with_rows(&self, bytes: &[u8], rows: WriteBatch) -> Result<BlobRef, FsError>;
+}
+
+/// The durable backend: blobs and rows in one Db, each blob written with
+/// its rows in one synced batch.
+impl Backend for DbStorage {
+    fn db(&self) -> &Db {
+        DbStorage::db(self)
+    }
+
+    fn blobs(&self) -> &dyn BlobStorage {
+        self
+    }
+
+    fn source(&self) -> &dyn BlobSource {
+        self
+    }
+
+    fn receive_with_rows(&self, bytes: &[u8], rows: WriteBatch) -> Result<BlobRef, FsError> {
+        let received = DbStorage::receive_with_rows(self, bytes, rows)
+            .map_err(|error| FsError::Storage(error.to_string()))?;
+        Ok(received.blob_ref)
+    }
 }
 
 /// FOR TESTS: blobs in memory beside a real Db. The blob and its rows are

@@ -22,7 +22,7 @@ pub use error::FsError;
 pub use path::{PathError, TreePath};
 pub use read::{Entry, FileVersion, display_name};
 pub use restore::RestoreOutcome;
-pub use write::PutOutcome;
+pub use write::{Made, PutOutcome};
 
 use crate::blob::BlobRef;
 use crate::index::{self, ClaimKey, ReindexReport};
@@ -40,9 +40,27 @@ pub fn latest() -> Timestamp {
 }
 
 /// Parses an API time (`?at=`): RFC 3339 at any precision (an instant:
-/// `…T10:00:00Z` is 10:00:00.000000000) or Unix seconds.
+/// `…T10:00:00Z` is 10:00:00.000000000), or Unix seconds with an optional
+/// fraction of 1 to 9 digits (`1795000000.5`).
 pub fn parse_time(text: &str) -> Result<Timestamp, FsError> {
-    Timestamp::parse(text).map_err(FsError::BadTime)
+    let Some((seconds, fraction)) = text.split_once('.') else {
+        return Timestamp::parse(text).map_err(FsError::BadTime);
+    };
+    let numeric = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let whole = seconds.strip_prefix('-').unwrap_or(seconds);
+    if !numeric(whole) || !numeric(fraction) || fraction.len() > 9 {
+        return Timestamp::parse(text).map_err(FsError::BadTime);
+    }
+    let base = Timestamp::parse_unix_seconds(seconds).map_err(FsError::BadTime)?;
+    let scale = 10u32.pow(9 - fraction.len() as u32);
+    let nanos: u32 = fraction.parse::<u32>().expect("nine digits at most") * scale;
+    // -1.5 is half a second before -1: the fraction counts away from zero.
+    let (seconds, nanos) = if seconds.starts_with('-') && nanos > 0 {
+        (base.unix_seconds() - 1, 1_000_000_000 - nanos)
+    } else {
+        (base.unix_seconds(), nanos)
+    };
+    Timestamp::new(seconds, nanos).map_err(FsError::BadTime)
 }
 
 /// How a tree is opened.
@@ -184,5 +202,30 @@ fn set(node: BlobRef, attribute: &str, value: &str) -> Change {
         node,
         attribute: attribute.to_owned(),
         value: value.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_time_takes_rfc3339_and_unix_seconds_with_fractions() {
+        let at = |seconds, nanos| Timestamp::new(seconds, nanos).unwrap();
+        assert_eq!(parse_time("1795000000").unwrap(), at(1_795_000_000, 0));
+        assert_eq!(
+            parse_time("1795000000.5").unwrap(),
+            at(1_795_000_000, 500_000_000)
+        );
+        assert_eq!(parse_time("1.000000001").unwrap(), at(1, 1));
+        assert_eq!(parse_time("-1.5").unwrap(), at(-2, 500_000_000));
+        assert_eq!(parse_time("1970-01-01T00:00:10Z").unwrap(), at(10, 0));
+        assert_eq!(
+            parse_time("1970-01-01T00:00:10.25+00:00").unwrap(),
+            at(10, 250_000_000)
+        );
+        for bad in ["", "1.", ".5", "1.0000000001", "1.5x", "yesterday", "1e9"] {
+            assert!(matches!(parse_time(bad), Err(FsError::BadTime(_))), "{bad}");
+        }
     }
 }

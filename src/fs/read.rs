@@ -233,6 +233,60 @@ impl Tree {
         Ok(events)
     }
 
+    /// The path of `node` at `at` (names as stored, without suffixes), or
+    /// None when it is not visible then. The root's path is `/`.
+    pub fn path_of(&self, node: &BlobRef, at: Timestamp) -> Result<Option<TreePath>, FsError> {
+        let mut names = Vec::new();
+        let mut current = *node;
+        let mut seen = std::collections::HashSet::new();
+        while current != self.root {
+            if !seen.insert(current) {
+                return Ok(None);
+            }
+            let Some((_, segment)) =
+                query::segment_at(self.backend.db(), &self.options(), &current, at)?
+            else {
+                return Ok(None);
+            };
+            let place = &segment.placement().place;
+            names.push(place.name.clone());
+            current = place.parent;
+        }
+        let mut path = TreePath::root();
+        for name in names.iter().rev() {
+            path = path.join(name);
+        }
+        Ok(Some(path))
+    }
+
+    /// The path of `place`'s folder at `at`, joined with its name.
+    pub fn path_of_place(
+        &self,
+        place: &crate::schema::Place,
+        at: Timestamp,
+    ) -> Result<Option<TreePath>, FsError> {
+        Ok(self
+            .path_of(&place.parent, at)?
+            .map(|folder| folder.join(&place.name)))
+    }
+
+    /// Up to `limit` claims of the whole store dated after `after` and
+    /// before `before` (both exclusive), oldest first: the UI's timeline.
+    pub fn changes(
+        &self,
+        after: Option<Timestamp>,
+        before: Option<Timestamp>,
+        limit: usize,
+    ) -> Result<Vec<query::LoggedClaim>, FsError> {
+        Ok(query::claim_log(
+            self.backend.db(),
+            &self.options(),
+            after,
+            before,
+            limit,
+        )?)
+    }
+
     /// `node`'s claims (and the deletes that reach it), in claim order.
     pub fn claims(&self, node: &BlobRef) -> Result<Vec<(ClaimKey, Claim)>, FsError> {
         let keys = query::claim_keys(self.backend.db(), &self.options(), node)?;

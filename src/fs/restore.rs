@@ -12,11 +12,11 @@
 
 use super::error::FsError;
 use super::path::TreePath;
-use super::write::place_change;
+use super::write::{place_change, tombstone};
 use super::{Tree, latest, set};
 use crate::blob::BlobRef;
 use crate::index::{ClaimKey, Kind, RESTORE_MARKER, Segment, query};
-use crate::schema::attributes::{CAMLI_CONTENT, STRATA_PLACE};
+use crate::schema::attributes::CAMLI_CONTENT;
 use crate::schema::{Change, SUB_CLAIMS_MAX};
 use crate::store::ReadOptions;
 use crate::util::rfc3339::Timestamp;
@@ -137,12 +137,7 @@ impl Tree {
             for (node, _) in self.subtree(&resolved.node, latest())? {
                 if !kept.contains(&node) {
                     outcome.deleted += 1;
-                    let attribute = STRATA_PLACE.to_owned();
-                    groups.push(vec![Change::DelAttribute {
-                        node,
-                        attribute,
-                        value: None,
-                    }]);
+                    groups.push(vec![tombstone(node)]);
                 }
             }
         }

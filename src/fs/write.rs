@@ -30,6 +30,23 @@ pub struct PutOutcome {
     pub created: bool,
 }
 
+/// What `mkdir`, `move_node` and `delete` did: the node, and the last
+/// claim made (None when nothing had to change).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Made {
+    pub node: BlobRef,
+    pub claim: Option<ClaimKey>,
+}
+
+/// A `del-attribute strataPlace` change: a tombstone.
+pub(super) fn tombstone(node: BlobRef) -> Change {
+    Change::DelAttribute {
+        node,
+        attribute: STRATA_PLACE.to_owned(),
+        value: None,
+    }
+}
+
 /// A `set-attribute strataPlace` change.
 pub(super) fn place_change(node: BlobRef, parent: BlobRef, name: &str) -> Change {
     let place = Place::new(parent, name).expect("names are checked by TreePath");
@@ -44,8 +61,9 @@ impl Tree {
     }
 
     /// The folder at `path` now, made (with its missing parents) if absent.
-    fn mkdir_all(&self, writer: &mut ServerClock, path: &TreePath) -> Result<BlobRef, FsError> {
+    fn mkdir_all(&self, writer: &mut ServerClock, path: &TreePath) -> Result<Made, FsError> {
         let mut folder = self.root;
+        let mut claim = None;
         for (index, name) in path.names().iter().enumerate() {
             folder = match self.child_named(&folder, name, latest())? {
                 Some(node) => {
@@ -64,17 +82,20 @@ impl Tree {
                         set(node, CAMLI_NODE_TYPE, NODE_TYPE_DIRECTORY),
                         place_change(node, folder, name),
                     ];
-                    self.write_claim(writer, changes)?;
+                    claim = Some(self.write_claim(writer, changes)?);
                     node
                 }
             };
         }
-        Ok(folder)
+        Ok(Made {
+            node: folder,
+            claim,
+        })
     }
 
     /// Makes the folder at `path` and any missing parents (mkdir -p); an
     /// existing folder is fine, a file on the way is `NotAFolder`.
-    pub fn mkdir(&self, path: &TreePath) -> Result<BlobRef, FsError> {
+    pub fn mkdir(&self, path: &TreePath) -> Result<Made, FsError> {
         let mut writer = self.lock();
         self.mkdir_all(&mut writer, path)
     }
@@ -89,7 +110,7 @@ impl Tree {
         })?;
         let written = write_file(self.backend.blobs(), reader, &FileMeta::default())?;
         let mut writer = self.lock();
-        let folder = self.mkdir_all(&mut writer, &folder_path)?;
+        let folder = self.mkdir_all(&mut writer, &folder_path)?.node;
         let content = written.file_ref;
         let mut outcome = PutOutcome {
             node: folder,
@@ -128,7 +149,13 @@ impl Tree {
 
     /// Resolves a move's or copy's target: the folder it goes into and
     /// its name there, refusing a taken name and the node's own subtree.
-    fn target(&self, node: &BlobRef, to: &TreePath) -> Result<(BlobRef, String), FsError> {
+    /// With `replace`, a node holding the name is returned to be deleted.
+    fn target(
+        &self,
+        node: &BlobRef,
+        to: &TreePath,
+        replace: bool,
+    ) -> Result<(BlobRef, String, Option<BlobRef>), FsError> {
         let (folder_path, name) = to.split_last().ok_or(FsError::RootRefused)?;
         let folder = self.resolve(&folder_path, latest())?;
         if folder.kind() != Kind::Folder {
@@ -136,10 +163,10 @@ impl Tree {
                 path: folder_path.to_string(),
             });
         }
-        if self
+        let holder = self
             .child_named(&folder.node, name, latest())?
-            .is_some_and(|other| other != *node)
-        {
+            .filter(|other| other != node);
+        if holder.is_some() && !replace {
             return Err(FsError::NameTaken {
                 path: to.to_string(),
             });
@@ -153,34 +180,49 @@ impl Tree {
             }
             current = self.parent_now(&ancestor)?;
         }
-        Ok((folder.node, name.to_owned()))
+        Ok((folder.node, name.to_owned(), holder))
     }
 
-    /// Moves or renames the node at `from` to `to` (one place claim). A
-    /// taken name is `NameTaken`; the target folder must exist.
-    pub fn move_node(&self, from: &TreePath, to: &TreePath) -> Result<ClaimKey, FsError> {
+    /// Moves or renames the node at `from` to `to` (one place claim). The
+    /// target folder must exist; a move into the node's own subtree is
+    /// `IntoItself`; a taken name is `NameTaken`, unless `replace`: then
+    /// the node holding it is deleted in the same claim, first.
+    pub fn move_node(
+        &self,
+        from: &TreePath,
+        to: &TreePath,
+        replace: bool,
+    ) -> Result<Made, FsError> {
         let mut writer = self.lock();
         let source = self.resolve(from, latest())?;
         if source.segment.is_none() {
             return Err(FsError::RootRefused);
         }
-        let (folder, name) = self.target(&source.node, to)?;
-        self.write_claim(&mut writer, vec![place_change(source.node, folder, &name)])
+        let (folder, name, holder) = self.target(&source.node, to, replace)?;
+        let mut changes = Vec::new();
+        if let Some(holder) = holder {
+            changes.push(tombstone(holder));
+        }
+        changes.push(place_change(source.node, folder, &name));
+        let claim = self.write_claim(&mut writer, changes)?;
+        Ok(Made {
+            node: source.node,
+            claim: Some(claim),
+        })
     }
 
     /// Deletes the node at `path`: a tombstone that hides its subtree.
-    pub fn delete(&self, path: &TreePath) -> Result<ClaimKey, FsError> {
+    pub fn delete(&self, path: &TreePath) -> Result<Made, FsError> {
         let mut writer = self.lock();
         let resolved = self.resolve(path, latest())?;
         if resolved.segment.is_none() {
             return Err(FsError::RootRefused);
         }
-        let change = Change::DelAttribute {
+        let claim = self.write_claim(&mut writer, vec![tombstone(resolved.node)])?;
+        Ok(Made {
             node: resolved.node,
-            attribute: STRATA_PLACE.to_owned(),
-            value: None,
-        };
-        self.write_claim(&mut writer, vec![change])
+            claim: Some(claim),
+        })
     }
 
     /// Copies the node at `from` (and its subtree) to `to`: new nodes with
@@ -192,7 +234,7 @@ impl Tree {
             None => return Err(FsError::RootRefused),
             Some((_, segment)) => (segment.view.kind, segment.view.content),
         };
-        let (folder, name) = self.target(&source.node, to)?;
+        let (folder, name, _) = self.target(&source.node, to, false)?;
         if self.child_named(&folder, &name, latest())?.is_some() {
             return Err(FsError::NameTaken {
                 path: to.to_string(),

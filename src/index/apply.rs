@@ -89,6 +89,9 @@ pub fn log_claim(
         key::claim_nodes(claim_ref),
         Encoder::new().strings(&texts).finish(),
     );
+    let claim_type = claim.claim_type().name();
+    let logged = Encoder::new().str(claim_type).strings(&texts).finish();
+    rows.put(key::claim_log(&claim_key), logged);
     let deletes = claim
         .changes()
         .iter()

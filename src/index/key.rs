@@ -36,6 +36,8 @@ pub const TABLE_NAMES: u8 = b'n';
 pub const TABLE_EVENTS: u8 = b'e';
 /// `camliRoot` claims, in claim order.
 pub const TABLE_ROOTS: u8 = b'r';
+/// Every claim, in claim order.
+pub const TABLE_CLAIM_LOG: u8 = b'l';
 
 /// Bytes of the date part of a claim key.
 pub const DATE_BYTES: usize = 12;
@@ -189,6 +191,13 @@ pub fn root(key: &ClaimKey, node: &BlobRef) -> Vec<u8> {
     let mut out = table(TABLE_ROOTS);
     key.encode_into(&mut out);
     push_ref(&mut out, node);
+    out
+}
+
+/// `xl key`: a claim in the store-wide log.
+pub fn claim_log(key: &ClaimKey) -> Vec<u8> {
+    let mut out = table(TABLE_CLAIM_LOG);
+    key.encode_into(&mut out);
     out
 }
 

@@ -206,3 +206,59 @@ pub fn claim_keys(
     )?;
     Ok(keys)
 }
+
+/// One entry of the store-wide claim log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoggedClaim {
+    pub key: ClaimKey,
+    /// Its `claimType` (`set-attribute`, `multi`, …).
+    pub claim_type: String,
+    /// The nodes it concerns.
+    pub nodes: Vec<BlobRef>,
+}
+
+/// Up to `limit` claims dated after `after` (exclusive) and before
+/// `before` (exclusive), oldest first: one range scan.
+pub fn claim_log(
+    db: &Db,
+    options: &ReadOptions,
+    after: Option<Timestamp>,
+    before: Option<Timestamp>,
+    limit: usize,
+) -> Result<Vec<LoggedClaim>, IndexError> {
+    let prefix = key::table(key::TABLE_CLAIM_LOG);
+    let mut start = prefix.clone();
+    if let Some(after) = after {
+        start.extend_from_slice(&key::bound_after(after));
+    }
+    let end = match before {
+        Some(before) => [prefix.as_slice(), &before.to_sortable_bytes()].concat(),
+        None => key::prefix_end(&prefix),
+    };
+    let mut claims = Vec::new();
+    scan(db, options, &start, &end, &mut |row, value| {
+        if claims.len() >= limit {
+            return Ok(false);
+        }
+        let claim_key =
+            ClaimKey::decode_prefix(&row[prefix.len()..]).map(|(claim_key, _)| claim_key);
+        let mut decoder = Decoder::new(&value);
+        let claim_type = decoder.str().map(str::to_owned);
+        let nodes = decoder.strings().and_then(|texts| {
+            texts
+                .iter()
+                .map(|text| BlobRef::parse(text).ok())
+                .collect::<Option<Vec<_>>>()
+        });
+        let (Some(key), Some(claim_type), Some(nodes)) = (claim_key, claim_type, nodes) else {
+            return Err(IndexError::corrupt("claim log", row));
+        };
+        claims.push(LoggedClaim {
+            key,
+            claim_type,
+            nodes,
+        });
+        Ok(true)
+    })?;
+    Ok(claims)
+}
