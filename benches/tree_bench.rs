@@ -165,9 +165,11 @@ fn best<T>(mut work: impl FnMut() -> T) -> (Took, T) {
 }
 
 fn line(name: &str, took: Took, detail: &str) {
-    let cpu = took.cpu.map_or("n/a".to_owned(), |cpu| {
-        format!("{:.3}", cpu.as_secs_f64() * 1e3)
-    });
+    // The scheduler's count moves in steps: a zero means "below a step".
+    let cpu = match took.cpu {
+        Some(cpu) if !cpu.is_zero() => format!("{:.3}", cpu.as_secs_f64() * 1e3),
+        _ => "n/a".to_owned(),
+    };
     println!(
         "{name:<36}: {:>8.3} ms/op wall, {cpu:>8} ms/op CPU; {detail}",
         took.wall.as_secs_f64() * 1e3
