@@ -77,7 +77,7 @@ pub fn attributes_at(node: &BlobRef, claims: &[(BlobRef, Claim)], at: Timestamp)
         }
         for change in claim.changes() {
             if change.node() == Some(node) {
-                apply(change, &mut attributes);
+                apply_change(change, &mut attributes);
             }
         }
     }
@@ -87,7 +87,9 @@ pub fn attributes_at(node: &BlobRef, claims: &[(BlobRef, Claim)], at: Timestamp)
     }
 }
 
-fn apply(change: &Change, attributes: &mut BTreeMap<String, Vec<String>>) {
+/// Applies one change to a node's attributes (rule 4 of the module header);
+/// a `delete` change is not about attributes and changes nothing here.
+pub fn apply_change(change: &Change, attributes: &mut BTreeMap<String, Vec<String>>) {
     match change {
         Change::SetAttribute {
             attribute, value, ..

@@ -23,7 +23,7 @@ pub mod permanode;
 #[cfg(test)]
 mod schema_md;
 
-pub use attribute_state::{AttributeState, attributes_at, claim_order};
+pub use attribute_state::{AttributeState, apply_change, attributes_at, claim_order};
 pub use attributes::{NameError, Place, PlaceError, validate_name};
 pub use claim::{Change, Claim, ClaimBody, ClaimBuilder, ClaimType};
 pub use classify::{SchemaBlob, classify};

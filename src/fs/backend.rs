@@ -1,0 +1,83 @@
+//! The seam between the tree and storage: one Db for the rows, blob
+//! storage for the bytes, and one atomic write of a blob with its rows.
+//! The durable implementation is the blob layer's `DbStorage`; tests may
+//! also use [`MemoryBackend`].
+
+use super::error::FsError;
+use crate::blob::db_storage::DbStorage;
+use crate::blob::{BlobRef, BlobSource, BlobStorage, MemoryStorage};
+use crate::store::{Db, WriteBatch, WriteOptions};
+use std::sync::Arc;
+
+/// What the tree needs from storage.
+pub trait Backend: Send + Sync {
+    /// The one Db: the tree owns its `x` (index) and `m` (metadata) rows.
+    fn db(&self) -> &Db;
+    /// Where blobs live.
+    fn blobs(&self) -> &dyn BlobStorage;
+    /// The same storage as a source of blob bytes.
+    fn source(&self) -> &dyn BlobSource;
+    /// Stores `bytes` as a blob and applies `rows`, atomically and
+    /// durably: after a crash, both or neither.
+    fn receive_with_rows(&self, bytes: &[u8], rows: WriteBatch) -> Result<BlobRef, FsError>;
+}
+
+/// The durable backend: blobs and rows in one Db, each blob written with
+/// its rows in one synced batch.
+impl Backend for DbStorage {
+    fn db(&self) -> &Db {
+        DbStorage::db(self)
+    }
+
+    fn blobs(&self) -> &dyn BlobStorage {
+        self
+    }
+
+    fn source(&self) -> &dyn BlobSource {
+        self
+    }
+
+    fn receive_with_rows(&self, bytes: &[u8], rows: WriteBatch) -> Result<BlobRef, FsError> {
+        let received = DbStorage::receive_with_rows(self, bytes, rows)
+            .map_err(|error| FsError::Storage(error.to_string()))?;
+        Ok(received.blob_ref)
+    }
+}
+
+/// FOR TESTS: blobs in memory beside a real Db. The blob and its rows are
+/// written one after the other (not atomic): a crash test must use the
+/// durable backend.
+pub struct MemoryBackend {
+    db: Arc<Db>,
+    blobs: Arc<MemoryStorage>,
+}
+
+impl MemoryBackend {
+    pub fn new(db: Arc<Db>, blobs: Arc<MemoryStorage>) -> MemoryBackend {
+        MemoryBackend { db, blobs }
+    }
+}
+
+impl Backend for MemoryBackend {
+    fn db(&self) -> &Db {
+        &self.db
+    }
+
+    fn blobs(&self) -> &dyn BlobStorage {
+        &*self.blobs
+    }
+
+    fn source(&self) -> &dyn BlobSource {
+        &*self.blobs
+    }
+
+    fn receive_with_rows(&self, bytes: &[u8], rows: WriteBatch) -> Result<BlobRef, FsError> {
+        let mut body = bytes;
+        let received = self
+            .blobs
+            .receive(None, &mut body, bytes.len() as u64)
+            .map_err(|error| FsError::Storage(error.to_string()))?;
+        self.db.write(&WriteOptions { sync: true }, rows)?;
+        Ok(received.blob_ref)
+    }
+}

@@ -1,0 +1,278 @@
+//! The tree's writes, each as new claims (TREE.md, "Operations"): put a
+//! file, mkdir -p, move/rename, delete, copy. History is never
+//! rewritten. Each operation holds the writer lock from its checks to
+//! its last claim, so its checks hold when it writes.
+
+use super::clock::ServerClock;
+use super::error::FsError;
+use super::path::TreePath;
+use super::{Tree, latest, set};
+use crate::blob::{BlobRef, FileMeta, write_file};
+use crate::index::{ClaimKey, Kind, query};
+use crate::schema::Change;
+use crate::schema::Place;
+use crate::schema::attributes::{
+    CAMLI_CONTENT, CAMLI_NODE_TYPE, NODE_TYPE_DIRECTORY, STRATA_PLACE,
+};
+use crate::store::ReadOptions;
+use std::io::Read;
+
+/// What `put_file` did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PutOutcome {
+    pub node: BlobRef,
+    /// The `file` schema ref of the content.
+    pub content: BlobRef,
+    pub size: u64,
+    /// The claim made; None when the content was already the node's.
+    pub claim: Option<ClaimKey>,
+    /// A new node was made.
+    pub created: bool,
+}
+
+/// What `mkdir`, `move_node` and `delete` did: the node, and the last
+/// claim made (None when nothing had to change).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Made {
+    pub node: BlobRef,
+    pub claim: Option<ClaimKey>,
+}
+
+/// A `del-attribute strataPlace` change: a tombstone.
+pub(super) fn tombstone(node: BlobRef) -> Change {
+    Change::DelAttribute {
+        node,
+        attribute: STRATA_PLACE.to_owned(),
+        value: None,
+    }
+}
+
+/// A `set-attribute strataPlace` change.
+pub(super) fn place_change(node: BlobRef, parent: BlobRef, name: &str) -> Change {
+    let place = Place::new(parent, name).expect("names are checked by TreePath");
+    set(node, STRATA_PLACE, &place.encode())
+}
+
+impl Tree {
+    /// The parent of `node` now (None for the root or an unplaced node).
+    pub(super) fn parent_now(&self, node: &BlobRef) -> Result<Option<BlobRef>, FsError> {
+        let segment = query::segment_at(self.backend.db(), &ReadOptions::new(), node, latest())?;
+        Ok(segment.map(|(_, segment)| segment.placement().place.parent))
+    }
+
+    /// The folder at `path` now, made (with its missing parents) if absent.
+    fn mkdir_all(&self, writer: &mut ServerClock, path: &TreePath) -> Result<Made, FsError> {
+        let mut folder = self.root;
+        let mut claim = None;
+        for (index, name) in path.names().iter().enumerate() {
+            folder = match self.child_named(&folder, name, latest())? {
+                Some(node) => {
+                    let segment =
+                        query::segment_at(self.backend.db(), &ReadOptions::new(), &node, latest())?;
+                    if segment.is_none_or(|(_, segment)| segment.view.kind != Kind::Folder) {
+                        return Err(FsError::NotAFolder {
+                            path: path.prefix(index + 1).to_string(),
+                        });
+                    }
+                    node
+                }
+                None => {
+                    let node = self.new_permanode()?;
+                    let changes = vec![
+                        set(node, CAMLI_NODE_TYPE, NODE_TYPE_DIRECTORY),
+                        place_change(node, folder, name),
+                    ];
+                    claim = Some(self.write_claim(writer, changes)?);
+                    node
+                }
+            };
+        }
+        Ok(Made {
+            node: folder,
+            claim,
+        })
+    }
+
+    /// Makes the folder at `path` and any missing parents (mkdir -p); an
+    /// existing folder is fine, a file on the way is `NotAFolder`.
+    pub fn mkdir(&self, path: &TreePath) -> Result<Made, FsError> {
+        let mut writer = self.lock();
+        self.mkdir_all(&mut writer, path)
+    }
+
+    /// Stores `reader`'s bytes as the file at `path`: a new node (missing
+    /// folders are made), or a new version of the node there; the same
+    /// content as the current version makes no claim. The bytes stream
+    /// into blobs before the writer lock is taken.
+    pub fn put_file(&self, path: &TreePath, reader: impl Read) -> Result<PutOutcome, FsError> {
+        let (folder_path, name) = path.split_last().ok_or(FsError::IsAFolder {
+            path: "/".to_owned(),
+        })?;
+        let written = write_file(self.backend.blobs(), reader, &FileMeta::default())?;
+        let mut writer = self.lock();
+        let folder = self.mkdir_all(&mut writer, &folder_path)?.node;
+        let content = written.file_ref;
+        let mut outcome = PutOutcome {
+            node: folder,
+            content,
+            size: written.size,
+            claim: None,
+            created: false,
+        };
+        if let Some(node) = self.child_named(&folder, name, latest())? {
+            let segment =
+                query::segment_at(self.backend.db(), &ReadOptions::new(), &node, latest())?;
+            let view = segment.map(|(_, segment)| segment.view);
+            if view.as_ref().is_some_and(|view| view.kind == Kind::Folder) {
+                return Err(FsError::IsAFolder {
+                    path: path.to_string(),
+                });
+            }
+            outcome.node = node;
+            if view.is_some_and(|view| view.content == Some(content)) {
+                return Ok(outcome);
+            }
+            let change = set(node, CAMLI_CONTENT, content.as_str());
+            outcome.claim = Some(self.write_claim(&mut writer, vec![change])?);
+            return Ok(outcome);
+        }
+        let node = self.new_permanode()?;
+        let changes = vec![
+            place_change(node, folder, name),
+            set(node, CAMLI_CONTENT, content.as_str()),
+        ];
+        outcome.claim = Some(self.write_claim(&mut writer, changes)?);
+        outcome.node = node;
+        outcome.created = true;
+        Ok(outcome)
+    }
+
+    /// Resolves a move's or copy's target: the folder it goes into and
+    /// its name there, refusing a taken name and the node's own subtree.
+    /// With `replace`, a node holding the name is returned to be deleted.
+    fn target(
+        &self,
+        node: &BlobRef,
+        to: &TreePath,
+        replace: bool,
+    ) -> Result<(BlobRef, String, Option<BlobRef>), FsError> {
+        let (folder_path, name) = to.split_last().ok_or(FsError::RootRefused)?;
+        let folder = self.resolve(&folder_path, latest())?;
+        if folder.kind() != Kind::Folder {
+            return Err(FsError::NotAFolder {
+                path: folder_path.to_string(),
+            });
+        }
+        let holder = self
+            .child_named(&folder.node, name, latest())?
+            .filter(|other| other != node);
+        if holder.is_some() && !replace {
+            return Err(FsError::NameTaken {
+                path: to.to_string(),
+            });
+        }
+        let mut current = Some(folder.node);
+        while let Some(ancestor) = current {
+            if ancestor == *node {
+                return Err(FsError::IntoItself {
+                    path: to.to_string(),
+                });
+            }
+            current = self.parent_now(&ancestor)?;
+        }
+        Ok((folder.node, name.to_owned(), holder))
+    }
+
+    /// Moves or renames the node at `from` to `to` (one place claim). The
+    /// target folder must exist; a move into the node's own subtree is
+    /// `IntoItself`; a taken name is `NameTaken`, unless `replace`: then
+    /// the node holding it is deleted in the same claim, first.
+    pub fn move_node(
+        &self,
+        from: &TreePath,
+        to: &TreePath,
+        replace: bool,
+    ) -> Result<Made, FsError> {
+        let mut writer = self.lock();
+        let source = self.resolve(from, latest())?;
+        if source.segment.is_none() {
+            return Err(FsError::RootRefused);
+        }
+        let (folder, name, holder) = self.target(&source.node, to, replace)?;
+        let mut changes = Vec::new();
+        if let Some(holder) = holder {
+            changes.push(tombstone(holder));
+        }
+        changes.push(place_change(source.node, folder, &name));
+        let claim = self.write_claim(&mut writer, changes)?;
+        Ok(Made {
+            node: source.node,
+            claim: Some(claim),
+        })
+    }
+
+    /// Deletes the node at `path`: a tombstone that hides its subtree.
+    pub fn delete(&self, path: &TreePath) -> Result<Made, FsError> {
+        let mut writer = self.lock();
+        let resolved = self.resolve(path, latest())?;
+        if resolved.segment.is_none() {
+            return Err(FsError::RootRefused);
+        }
+        let claim = self.write_claim(&mut writer, vec![tombstone(resolved.node)])?;
+        Ok(Made {
+            node: resolved.node,
+            claim: Some(claim),
+        })
+    }
+
+    /// Copies the node at `from` (and its subtree) to `to`: new nodes with
+    /// the same content refs; no bytes are copied. Returns the new node.
+    pub fn copy(&self, from: &TreePath, to: &TreePath) -> Result<BlobRef, FsError> {
+        let mut writer = self.lock();
+        let source = self.resolve(from, latest())?;
+        let (kind, content) = match &source.segment {
+            None => return Err(FsError::RootRefused),
+            Some((_, segment)) => (segment.view.kind, segment.view.content),
+        };
+        let (folder, name, _) = self.target(&source.node, to, false)?;
+        if self.child_named(&folder, &name, latest())?.is_some() {
+            return Err(FsError::NameTaken {
+                path: to.to_string(),
+            });
+        }
+        self.copy_node(&mut writer, &source.node, kind, content, folder, &name)
+    }
+
+    fn copy_node(
+        &self,
+        writer: &mut ServerClock,
+        source: &BlobRef,
+        kind: Kind,
+        content: Option<BlobRef>,
+        folder: BlobRef,
+        name: &str,
+    ) -> Result<BlobRef, FsError> {
+        let node = self.new_permanode()?;
+        let mut changes = vec![place_change(node, folder, name)];
+        if kind == Kind::Folder {
+            changes.push(set(node, CAMLI_NODE_TYPE, NODE_TYPE_DIRECTORY));
+        }
+        if let Some(content) = content {
+            changes.push(set(node, CAMLI_CONTENT, content.as_str()));
+        }
+        self.write_claim(writer, changes)?;
+        if kind == Kind::Folder {
+            for entry in self.list_node(source, latest())? {
+                self.copy_node(
+                    writer,
+                    &entry.node,
+                    entry.kind,
+                    entry.content,
+                    node,
+                    &entry.name,
+                )?;
+            }
+        }
+        Ok(node)
+    }
+}

@@ -1,0 +1,199 @@
+//! The tree's operations one by one: their answers, their errors (each
+//! path rule, missing paths, files where folders are needed, taken
+//! names), the server clock, and the durable backend (`DbStorage`).
+
+mod tree_support;
+
+use std::sync::Arc;
+use strata::blob::db_storage::DbStorage;
+use strata::fs::{Backend, FsError, PathError, Tree, TreeOptions, TreePath, latest};
+use strata::index::{EventKind, Kind};
+use tree_support::{Fixture, path, time};
+
+#[test]
+fn each_bad_path_has_its_error() {
+    let cases: [&[u8]; 6] = [b"a//b", b"/a/../b", b"/./a", b"/a\0b", b"/\xff", b"//"];
+    for bytes in cases {
+        assert!(TreePath::parse_bytes(bytes).is_err(), "{bytes:?}");
+    }
+    let long = format!("/{}", "n".repeat(256));
+    assert!(matches!(
+        TreePath::parse(&long),
+        Err(PathError::BadName { index: 0, .. })
+    ));
+}
+
+#[test]
+fn missing_paths_files_in_the_way_and_taken_names_are_refused() {
+    let fixture = Fixture::new(time(100));
+    let tree = &fixture.tree;
+    tree.put_file(&path("/f.txt"), &b"x"[..]).unwrap();
+    tree.mkdir(&path("/d")).unwrap();
+    let cases: Vec<(Result<(), FsError>, &str)> = vec![
+        (tree.list(&path("/nope"), latest()).map(|_| ()), "not found"),
+        (
+            tree.list(&path("/f.txt"), latest()).map(|_| ()),
+            "not a folder",
+        ),
+        (
+            tree.stat(&path("/f.txt/x"), latest()).map(|_| ()),
+            "not a folder",
+        ),
+        (
+            tree.put_file(&path("/f.txt/x"), &b""[..]).map(|_| ()),
+            "not a folder",
+        ),
+        (
+            tree.put_file(&path("/d"), &b""[..]).map(|_| ()),
+            "is a folder",
+        ),
+        (
+            tree.open_file(&path("/d"), latest()).map(|_| ()),
+            "is a folder",
+        ),
+        (
+            tree.move_node(&path("/d"), &path("/f.txt"), false)
+                .map(|_| ()),
+            "name taken",
+        ),
+        (
+            tree.move_node(&path("/d"), &path("/d/e"), false)
+                .map(|_| ()),
+            "inside",
+        ),
+        (tree.copy(&path("/d"), &path("/d/e")).map(|_| ()), "inside"),
+        (tree.delete(&path("/")).map(|_| ()), "root"),
+        (tree.delete(&path("/gone")).map(|_| ()), "not found"),
+        (tree.restore(&path("/d"), time(50)).map(|_| ()), "not found"),
+    ];
+    for (index, (result, expected)) in cases.into_iter().enumerate() {
+        let error = result.expect_err(expected).to_string();
+        assert!(error.contains(expected), "case {index}: {error}");
+    }
+}
+
+#[test]
+fn move_with_replace_deletes_the_node_holding_the_name() {
+    let fixture = Fixture::new(time(100));
+    fixture.set_time(time(200));
+    let old = fixture
+        .tree
+        .put_file(&path("/a.txt"), &b"old"[..])
+        .unwrap()
+        .node;
+    fixture.tree.put_file(&path("/b.txt"), &b"new"[..]).unwrap();
+    fixture.set_time(time(300));
+    fixture
+        .tree
+        .move_node(&path("/b.txt"), &path("/a.txt"), true)
+        .unwrap();
+    assert_eq!(fixture.names("/", latest()), vec!["a.txt"]);
+    assert_eq!(fixture.read("/a.txt", latest()), Some(b"new".to_vec()));
+    let history = fixture.tree.history_of(&old).unwrap();
+    assert_eq!(history[0].kind, EventKind::Deleted);
+}
+
+#[test]
+fn copy_makes_new_nodes_with_the_same_content_refs() {
+    let fixture = Fixture::new(time(100));
+    let tree = &fixture.tree;
+    let put = tree
+        .put_file(&path("/src/sub/a.txt"), &b"bytes"[..])
+        .unwrap();
+    let blobs_before = fixture.blobs.len();
+    tree.copy(&path("/src"), &path("/dst")).unwrap();
+    let copied = tree.stat(&path("/dst/sub/a.txt"), latest()).unwrap();
+    assert_eq!(copied.content, Some(put.content));
+    assert_ne!(copied.node, put.node);
+    // Only permanodes and claims were added: three nodes, three claims.
+    assert_eq!(fixture.blobs.len(), blobs_before + 6);
+}
+
+#[test]
+fn identical_content_makes_no_claim_and_the_clock_never_goes_back() {
+    let fixture = Fixture::new(time(100));
+    fixture.set_time(time(200));
+    let first = fixture.tree.put_file(&path("/a"), &b"same"[..]).unwrap();
+    let again = fixture.tree.put_file(&path("/a"), &b"same"[..]).unwrap();
+    assert!(first.created && first.claim.is_some());
+    assert_eq!((again.claim, again.created), (None, false));
+    // The clock stands still: each claim is 1 ns after the last.
+    let second = fixture.tree.put_file(&path("/b"), &b"b"[..]).unwrap();
+    let date = second.claim.unwrap().date;
+    assert_eq!(date, first.claim.unwrap().date.next_nanosecond().unwrap());
+    // The last date survives a reopen, even with the clock set back.
+    fixture.set_time(time(150));
+    let fixture = fixture.reopen();
+    let third = fixture.tree.put_file(&path("/c"), &b"c"[..]).unwrap();
+    assert_eq!(third.claim.unwrap().date, date.next_nanosecond().unwrap());
+}
+
+#[test]
+fn path_of_and_changes_describe_the_tree_over_time() {
+    let fixture = Fixture::new(time(100));
+    fixture.set_time(time(200));
+    let node = fixture
+        .tree
+        .put_file(&path("/x/a.txt"), &b"1"[..])
+        .unwrap()
+        .node;
+    fixture.set_time(time(300));
+    fixture
+        .tree
+        .move_node(&path("/x"), &path("/y"), false)
+        .unwrap();
+    assert_eq!(
+        fixture.tree.path_of(&node, time(250)).unwrap(),
+        Some(path("/x/a.txt"))
+    );
+    assert_eq!(
+        fixture.tree.path_of(&node, latest()).unwrap(),
+        Some(path("/y/a.txt"))
+    );
+    assert_eq!(fixture.tree.path_of(&node, time(150)).unwrap(), None);
+    let all = fixture.tree.changes(None, None, 100).unwrap();
+    assert_eq!(all.len(), 4, "root, mkdir, put, move: {all:?}");
+    let page = fixture.tree.changes(Some(time(200)), None, 100).unwrap();
+    // The mkdir took 200 s exactly; the put 1 ns later, then the move.
+    assert_eq!(page.len(), 2);
+    assert_eq!(page[0].claim_type, "multi");
+    assert_eq!(page[1].claim_type, "set-attribute");
+    assert_eq!(
+        fixture
+            .tree
+            .changes(None, Some(time(200)), 100)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(fixture.tree.changes(None, None, 2).unwrap().len(), 2);
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("strata-tree-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn the_tree_on_db_storage_survives_a_reopen() {
+    let dir = temp_dir("durable");
+    let open = || {
+        let storage: Arc<dyn Backend> = Arc::new(DbStorage::open(&dir).unwrap());
+        Tree::open(storage, TreeOptions::default()).unwrap()
+    };
+    let tree = open();
+    let root = tree.root();
+    tree.put_file(&path("/docs/a.txt"), &b"durable"[..])
+        .unwrap();
+    let listing = tree.list(&path("/docs"), latest()).unwrap();
+    drop(tree);
+    let tree = open();
+    assert_eq!(tree.root(), root);
+    assert_eq!(tree.list(&path("/docs"), latest()).unwrap(), listing);
+    assert_eq!(listing[0].kind, Kind::File);
+    tree.reindex().unwrap();
+    assert_eq!(tree.list(&path("/docs"), latest()).unwrap(), listing);
+    drop(tree);
+    let _ = std::fs::remove_dir_all(&dir);
+}
