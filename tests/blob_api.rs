@@ -1,9 +1,12 @@
-//! The curl blob and file API (`/api/blob`, `/api/file`) against a real
-//! in-process server over TCP, with `MemoryStorage` behind it.
+//! The curl blob and file API (`/api/blob`, `/api/file`) over TCP against
+//! the real `strata serve` with its real store; tests that need a storage
+//! double (damage, counting reads, no storage) use an in-process server.
 
 mod common;
 
-use common::{RawResponse, TOKEN, Wire, blob_server, call, json_of, owner_gate, start};
+use common::{
+    RawResponse, TOKEN, Wire, blob_server, call, json_of, memory_blob_server, owner_gate, start,
+};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -54,7 +57,7 @@ fn zero_byte_blob_is_created_then_found_existing() {
 
 #[test]
 fn one_byte_blob_reads_back_with_immutable_headers() {
-    let (address, _) = blob_server("one");
+    let (address, _server) = blob_server("one");
     let put = call(address, "POST", "/api/blob", "", b"x");
     assert_eq!(put.status, 201);
     let (blob_ref, size) = stored(&put);
@@ -148,7 +151,7 @@ fn chunked_blob_one_byte_over_16_mib_is_413_and_nothing_is_stored() {
 
 #[test]
 fn unknown_refs_are_404_and_malformed_refs_400() {
-    let (address, _) = blob_server("refs");
+    let (address, _server) = blob_server("refs");
     let absent = get(
         address,
         &format!("/api/blob/{}", BlobRef::of_bytes(b"?")),
@@ -169,7 +172,7 @@ fn unknown_refs_are_404_and_malformed_refs_400() {
 
 #[test]
 fn blob_ranges_answer_206_and_416() {
-    let (address, _) = blob_server("blob-range");
+    let (address, _server) = blob_server("blob-range");
     let bytes = pattern(1000, 13);
     let (blob_ref, _) = stored(&call(address, "PUT", "/api/blob", "", &bytes));
     let path = format!("/api/blob/{blob_ref}");
@@ -187,7 +190,7 @@ fn blob_ranges_answer_206_and_416() {
 
 #[test]
 fn a_damaged_blob_is_500_never_its_bytes() {
-    let (address, storage) = blob_server("damaged");
+    let (address, storage) = memory_blob_server("damaged");
     let blob_ref = BlobRef::of_bytes(b"good");
     storage.store_unverified_for_tests(blob_ref, b"evil");
     let read = get(address, &format!("/api/blob/{blob_ref}"), "");
@@ -233,7 +236,7 @@ fn a_50_mib_file_round_trips_through_put_api_file() {
 
 #[test]
 fn file_ranges_answer_206_across_chunk_boundaries() {
-    let (address, _) = blob_server("file-range");
+    let (address, _server) = blob_server("file-range");
     let bytes = pattern(5 * MIB + 123, 15);
     let (file_ref, _) = stored(&call(address, "PUT", "/api/file", "", &bytes));
     let path = format!("/api/file/{file_ref}");
@@ -312,7 +315,7 @@ fn a_file_range_reads_only_the_chunks_it_covers() {
 
 #[test]
 fn empty_file_round_trips() {
-    let (address, _) = blob_server("empty-file");
+    let (address, _server) = blob_server("empty-file");
     let put = call(address, "PUT", "/api/file", "", b"");
     assert_eq!(put.status, 201);
     let (file_ref, size) = stored(&put);
@@ -323,7 +326,7 @@ fn empty_file_round_trips() {
 
 #[test]
 fn file_routes_refuse_bad_names_unknown_refs_and_non_file_blobs() {
-    let (address, _) = blob_server("file-errors");
+    let (address, _server) = blob_server("file-errors");
     for bad in ["", "a%2Fb", "..", "a%00b", "%zz"] {
         let refused = call(
             address,
@@ -348,7 +351,7 @@ fn file_routes_refuse_bad_names_unknown_refs_and_non_file_blobs() {
 
 #[test]
 fn wrong_methods_are_405_with_allow_and_options_204() {
-    let (address, _) = blob_server("methods");
+    let (address, _server) = blob_server("methods");
     let refused = call(address, "DELETE", "/api/blob", "", b"");
     assert_eq!(refused.status, 405);
     assert_eq!(refused.header("allow"), Some("PUT, POST, OPTIONS"));

@@ -10,7 +10,11 @@
 //!   so they never touch a blob's bytes; `contains` is one `get`, which the
 //!   tables' bloom filters answer "no" without reading a data block.
 //! - `receive` returns `Ok` only after its batch is synced (the Db's group
-//!   commit shares one sync among concurrent writers).
+//!   commit shares one sync among concurrent writers). `receive_deferred`
+//!   writes without a sync and `sync` makes every earlier write durable
+//!   with one synced write; a `receive` that finds its blob already stored
+//!   calls `sync` when a deferred write may not be durable yet, so "`Ok`
+//!   from `receive` ⇒ durable" holds whoever stored the bytes first.
 //! - `fetch` streams: a value-log blob is read 64 KiB block by block, each
 //!   block checked against its stored crc before any byte of it is handed
 //!   out, and the record's key is checked to be the blob's; a small blob
@@ -29,6 +33,7 @@ use crate::util::varint;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// First byte of the row holding a blob's bytes (KEYSPACE.md).
@@ -50,6 +55,18 @@ const RECEIVE_LOCK_STRIPES_COUNT: usize = 64;
 pub struct DbStorage {
     db: Arc<Db>,
     receive_locks: Vec<Mutex<()>>,
+    /// Deferred (unsynced) writes of new blobs so far, counted under the
+    /// blob's receive lock once the write is done.
+    deferred_written: AtomicU64,
+    /// A count of `deferred_written` every write of which is durable.
+    deferred_synced: AtomicU64,
+}
+
+/// Whether a write of a new blob syncs before it returns.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    Synced,
+    Deferred,
 }
 
 /// The store folder inside a data folder: `data_dir/store`.
@@ -149,7 +166,12 @@ impl DbStorage {
         let receive_locks = (0..RECEIVE_LOCK_STRIPES_COUNT)
             .map(|_| Mutex::new(()))
             .collect();
-        DbStorage { db, receive_locks }
+        DbStorage {
+            db,
+            receive_locks,
+            deferred_written: AtomicU64::new(0),
+            deferred_synced: AtomicU64::new(0),
+        }
     }
 
     pub fn db(&self) -> &Arc<Db> {
@@ -173,17 +195,41 @@ impl DbStorage {
             .map_err(|error| StorageError::Io(io::Error::other(format!("{error:?}"))))?;
         let mut body = bytes;
         let read = storage::read_blob(None, &mut body, super::BLOB_BYTES_MAX as u64)?;
-        self.store(read.blob_ref, &read.bytes, rows)
+        self.store(read.blob_ref, &read.bytes, rows, Durability::Synced)
     }
 
     /// Writes the blob's rows and `rows` unless the blob is there; `rows`
-    /// alone (if any) when it is. Under the ref's receive lock.
+    /// alone (if any) when it is. Synced: returns once the blob is durable
+    /// (a blob found stored may come from a deferred write: then `sync`).
     fn store(
         &self,
         blob_ref: BlobRef,
         bytes: &[u8],
         rows: WriteBatch,
+        durability: Durability,
     ) -> Result<Received, StorageError> {
+        let (newly_stored, wrote) = self.store_locked(blob_ref, bytes, rows, durability)?;
+        if !wrote && durability == Durability::Synced {
+            // Found stored: its deferred write, if it was one, was counted
+            // under the lock this call took after it, so `sync` covers it.
+            self.sync()?;
+        }
+        Ok(Received {
+            blob_ref,
+            size: bytes.len() as u64,
+            newly_stored,
+        })
+    }
+
+    /// `store` under the ref's receive lock: whether the blob is new, and
+    /// whether anything was written (a synced write syncs all before it).
+    fn store_locked(
+        &self,
+        blob_ref: BlobRef,
+        bytes: &[u8],
+        rows: WriteBatch,
+        durability: Durability,
+    ) -> Result<(bool, bool), StorageError> {
         let _guard = self.receive_lock(&blob_ref);
         let newly_stored = !self.contains(&blob_ref)?;
         let mut batch = WriteBatch::new();
@@ -194,15 +240,27 @@ impl DbStorage {
             batch.put(&row_key(SIZE_PREFIX, &blob_ref), &size);
         }
         batch.append(&rows);
-        if batch.count() > 0 {
-            let sync = WriteOptions { sync: true };
-            self.db.write(&sync, batch).map_err(storage_error)?;
+        if batch.count() == 0 {
+            return Ok((false, false));
         }
-        Ok(Received {
-            blob_ref,
-            size: bytes.len() as u64,
-            newly_stored,
-        })
+        let sync = durability == Durability::Synced;
+        self.db
+            .write(&WriteOptions { sync }, batch)
+            .map_err(storage_error)?;
+        if !sync {
+            self.deferred_written.fetch_add(1, Ordering::SeqCst);
+        }
+        Ok((newly_stored, true))
+    }
+
+    /// A synced write that makes every earlier write durable (the WAL is
+    /// one sequence, and its sync syncs the value log first): it rewrites
+    /// the keyspace-version row with the value it has (KEYSPACE.md).
+    fn sync_barrier(&self) -> Result<(), StorageError> {
+        let sync = WriteOptions { sync: true };
+        self.db
+            .put(&sync, KEYSPACE_VERSION_KEY, KEYSPACE_VERSION)
+            .map_err(storage_error)
     }
 
     fn receive_lock(&self, blob_ref: &BlobRef) -> MutexGuard<'_, ()> {
@@ -291,7 +349,39 @@ impl BlobStorage for DbStorage {
         limit_bytes: u64,
     ) -> Result<Received, StorageError> {
         let read = storage::read_blob(expected, body, limit_bytes)?;
-        self.store(read.blob_ref, &read.bytes, WriteBatch::new())
+        self.store(
+            read.blob_ref,
+            &read.bytes,
+            WriteBatch::new(),
+            Durability::Synced,
+        )
+    }
+
+    fn receive_deferred(
+        &self,
+        expected: Option<&BlobRef>,
+        body: &mut dyn Read,
+        limit_bytes: u64,
+    ) -> Result<Received, StorageError> {
+        let read = storage::read_blob(expected, body, limit_bytes)?;
+        self.store(
+            read.blob_ref,
+            &read.bytes,
+            WriteBatch::new(),
+            Durability::Deferred,
+        )
+    }
+
+    /// One synced write when a deferred write may not be durable yet;
+    /// nothing otherwise.
+    fn sync(&self) -> Result<(), StorageError> {
+        let written = self.deferred_written.load(Ordering::SeqCst);
+        if self.deferred_synced.load(Ordering::SeqCst) >= written {
+            return Ok(());
+        }
+        self.sync_barrier()?;
+        self.deferred_synced.fetch_max(written, Ordering::SeqCst);
+        Ok(())
     }
 
     fn fetch(&self, blob_ref: &BlobRef) -> Result<Option<Fetched>, StorageError> {

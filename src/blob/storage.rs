@@ -146,6 +146,31 @@ pub trait BlobStorage: Send + Sync {
         limit_bytes: u64,
     ) -> Result<Received, StorageError>;
 
+    /// `receive`, except that `Ok` may come before the blob is durable:
+    /// it is durable once a later [`BlobStorage::sync`] returns `Ok`.
+    /// Every other promise of `receive` holds (limits, digest, dedup, never
+    /// visible half written), and a later `receive` of the same bytes
+    /// still returns only once they are durable.
+    ///
+    /// For callers that store many blobs and acknowledge them together (a
+    /// file's chunks, a multipart upload): they MUST call `sync` before
+    /// they acknowledge anything. The default is `receive` itself.
+    fn receive_deferred(
+        &self,
+        expected: Option<&BlobRef>,
+        body: &mut dyn Read,
+        limit_bytes: u64,
+    ) -> Result<Received, StorageError> {
+        self.receive(expected, body, limit_bytes)
+    }
+
+    /// Makes every blob whose receive (deferred or not) returned before
+    /// this call durable. The default does nothing (for storages whose
+    /// `receive_deferred` is durable already).
+    fn sync(&self) -> Result<(), StorageError> {
+        Ok(())
+    }
+
     /// The blob named `blob_ref`, or `None` when it is not stored.
     ///
     /// The reader never yields bytes that do not hash to `blob_ref`: the

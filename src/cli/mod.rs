@@ -2,6 +2,7 @@
 //! `--help`; a wrong flag names itself and points to `--help`.
 
 pub mod args;
+mod fsck;
 mod serve;
 mod token;
 
@@ -21,7 +22,7 @@ impl From<ArgError> for Failure {
     }
 }
 
-const COMMANDS: &[&Command] = &[&serve::COMMAND, &token::COMMAND];
+const COMMANDS: &[&Command] = &[&serve::COMMAND, &token::COMMAND, &fsck::COMMAND];
 
 fn usage() -> String {
     let mut text = format!(
@@ -73,6 +74,7 @@ pub fn run(args: &[String]) -> i32 {
     let result = match command.name {
         "serve" => serve::run(&parsed),
         "token" => token::run(&parsed),
+        "fsck" => fsck::run(&parsed),
         _ => unreachable!("every command in COMMANDS is dispatched"),
     };
     match result {

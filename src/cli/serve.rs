@@ -1,11 +1,13 @@
-//! `strata serve`: runs the server on a data folder.
+//! `strata serve`: runs the server on a data folder, with its blobs in
+//! the folder's store (`DATA/store`, held by this process alone).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::Failure;
 use super::args::{Command, DATA_FLAG, Flag, Parsed};
+use crate::blob::{DbStorage, StorageError, data_store_dir};
 use crate::http::access_log::AccessLog;
 use crate::http::{Context, Limits, Server};
 use crate::web::auth::Gate;
@@ -126,6 +128,9 @@ pub fn run(parsed: &Parsed) -> Result<(), Failure> {
     let access_log = access_log(&parsed.get(&COMMAND, "access-log").unwrap_or_default())?;
     std::fs::create_dir_all(&data)
         .map_err(|e| Failure::Runtime(format!("cannot create {}: {e}", data.display())))?;
+    // Before anything else touches the folder: a second server on the same
+    // data must stop here, naming it, not serve from a store it cannot own.
+    let storage = open_storage(&data)?;
     let given_token = parsed
         .get(&COMMAND, "token")
         .or_else(|| std::env::var("STRATA_TOKEN").ok());
@@ -133,7 +138,8 @@ pub fn run(parsed: &Parsed) -> Result<(), Failure> {
         .map_err(|e| Failure::Runtime(format!("cannot set up the owner token: {e}")))?;
     let sessions = Sessions::open(&data)
         .map_err(|e| Failure::Runtime(format!("cannot read the sessions: {e}")))?;
-    let handler = Arc::new(App::new(Gate::new(credentials).with_sessions(sessions)));
+    let gate = Gate::new(credentials).with_sessions(sessions);
+    let handler = Arc::new(App::new(gate).with_blobs(Arc::new(storage)));
     let context = Context {
         handler,
         limits,
@@ -156,6 +162,23 @@ pub fn run(parsed: &Parsed) -> Result<(), Failure> {
     let _ = writeln!(stdout, "listening on http://{address}/");
     let _ = stdout.flush();
     server.run()
+}
+
+/// The blob store of the data folder `data` (created on first start).
+fn open_storage(data: &Path) -> Result<DbStorage, Failure> {
+    DbStorage::open(&data_store_dir(data)).map_err(|error| match &error {
+        StorageError::Io(inner) if inner.kind() == std::io::ErrorKind::ResourceBusy => {
+            Failure::Runtime(format!(
+                "the data folder {} is in use: another process holds its store \
+                 (is another strata serving it?)",
+                data.display()
+            ))
+        }
+        _ => Failure::Runtime(format!(
+            "cannot open the store of {}: {error}",
+            data.display()
+        )),
+    })
 }
 
 fn access_log(target: &str) -> Result<AccessLog, Failure> {

@@ -273,6 +273,8 @@ fn immutable(mut response: Response) -> Response {
 
 /// A sink that remembers whether the last blob put was new (the `file`
 /// blob is put last, so after `write_file` it tells whether the file was).
+/// Its puts are deferred (not synced one by one): the caller syncs once,
+/// before the file is acknowledged.
 struct TrackingSink<'a> {
     storage: &'a dyn BlobStorage,
     last_newly_stored: Cell<bool>,
@@ -280,9 +282,9 @@ struct TrackingSink<'a> {
 
 impl BlobSink for TrackingSink<'_> {
     fn put(&self, bytes: &[u8]) -> io::Result<BlobRef> {
-        let received = self
-            .storage
-            .receive(None, &mut &bytes[..], BLOB_BYTES_MAX as u64)?;
+        let received =
+            self.storage
+                .receive_deferred(None, &mut &bytes[..], BLOB_BYTES_MAX as u64)?;
         self.last_newly_stored.set(received.newly_stored);
         Ok(received.blob_ref)
     }
@@ -333,7 +335,14 @@ fn put_file(
         file_name,
         unix_mtime: None,
     };
-    match write_file(&sink, body, &meta) {
+    let written = write_file(&sink, body, &meta).and_then(|written| {
+        // Acknowledged only once every chunk and the file blob are durable.
+        storage
+            .sync()
+            .map_err(|error| FileError::Io(error.into()))?;
+        Ok(written)
+    });
+    match written {
         Ok(written) => stored_answer(
             &written.file_ref,
             written.size,

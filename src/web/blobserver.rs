@@ -137,6 +137,10 @@ fn upload(
             Err(PartFailure::Fatal(response)) => return response,
         }
     }
+    // Parts were received deferred: one sync before any is acknowledged.
+    if let Err(error) = storage.sync() {
+        return storage_error(&error, Protocol::Perkeep);
+    }
     let mut members = vec![("received", Value::Array(received))];
     if !errors.is_empty() {
         members.push(("errorText", Value::String(errors.join("; "))));
@@ -156,7 +160,7 @@ fn receive_part<Source: Read>(
     let name = part.headers.name.clone();
     let blob_ref = BlobRef::parse(&name)
         .map_err(|error| PartFailure::Part(format!("part {name:?} is not a blob ref: {error}")))?;
-    match storage.receive(Some(&blob_ref), &mut part, BLOB_BYTES_MAX as u64) {
+    match storage.receive_deferred(Some(&blob_ref), &mut part, BLOB_BYTES_MAX as u64) {
         Ok(received) => Ok(received),
         Err(StorageError::Io(error)) => {
             let error = MultipartError::from_io(error);

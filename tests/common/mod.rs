@@ -1,9 +1,11 @@
-//! Helpers for the server tests: start a real server on 127.0.0.1:0 and
+//! Helpers for the server tests: start a real server on 127.0.0.1:0 (in
+//! process, or the `strata` binary as a child with its real store) and
 //! speak raw HTTP/1.1 to it over TCP.
 #![allow(dead_code, reason = "each test file uses a different subset")]
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -59,6 +61,14 @@ impl Wire {
         let stream = TcpStream::connect(address).unwrap();
         stream.set_read_timeout(Some(CLIENT_TIMEOUT)).unwrap();
         stream.set_nodelay(true).unwrap();
+        Wire {
+            stream,
+            pending: Vec::new(),
+        }
+    }
+
+    /// A client over a connection the caller opened (and wrote to).
+    pub fn from_stream(stream: TcpStream) -> Wire {
         Wire {
             stream,
             pending: Vec::new(),
@@ -192,7 +202,7 @@ pub fn get(address: SocketAddr, path: &str) -> RawResponse {
     )
 }
 
-/// The owner token of the servers `blob_server` starts.
+/// The owner token of the servers `blob_server` and `owner_gate` set up.
 pub const TOKEN: &str = "test-token";
 
 /// A gate for the owner token [`TOKEN`], kept in a fresh temporary folder
@@ -211,11 +221,144 @@ pub fn owner_gate(name: &str) -> strata::web::auth::Gate {
     strata::web::auth::Gate::new(credentials)
 }
 
-/// A server with the blob routes over a fresh `MemoryStorage`.
-pub fn blob_server(name: &str) -> (SocketAddr, Arc<strata::blob::MemoryStorage>) {
+/// An in-process server with the blob routes over a fresh
+/// `MemoryStorage` (for tests that need to reach into the storage).
+pub fn memory_blob_server(name: &str) -> (SocketAddr, Arc<strata::blob::MemoryStorage>) {
     let storage = Arc::new(strata::blob::MemoryStorage::new());
     let app = strata::web::App::new(owner_gate(name)).with_blobs(storage.clone());
     (start(Limits::default(), app), storage)
+}
+
+/// The real `strata serve` (the binary) on a fresh data folder, with the
+/// real store, the owner token [`TOKEN`] and no access log. Keep the
+/// second value alive: dropping it kills the server.
+pub fn blob_server(name: &str) -> (SocketAddr, ServedBinary) {
+    let served = ServedBinary::start(name);
+    (served.address, served)
+}
+
+/// A `strata serve` child process; killed (SIGKILL) and its folder
+/// removed when dropped.
+pub struct ServedBinary {
+    child: std::process::Child,
+    pub address: SocketAddr,
+    /// The data folder (`--data`).
+    pub data: PathBuf,
+}
+
+impl ServedBinary {
+    /// Starts a server on a fresh data folder named after `name`.
+    pub fn start(name: &str) -> ServedBinary {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static SERIAL: AtomicUsize = AtomicUsize::new(0);
+        let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
+        let data = std::env::temp_dir().join(format!(
+            "strata-served-{name}-{}-{serial}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&data);
+        let (child, address) = spawn_serve(&data);
+        ServedBinary {
+            child,
+            address,
+            data,
+        }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills the server with SIGKILL (no chance to clean up) and waits.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Kills the server and starts another on the same data folder (on a
+    /// new port: `address` changes).
+    pub fn restart(&mut self) {
+        self.kill();
+        let (child, address) = spawn_serve(&self.data);
+        self.child = child;
+        self.address = address;
+    }
+
+    /// Every stored blob, `(ref, size)` in ref order, paged through
+    /// `enumerate-blobs`.
+    pub fn blobs(&self) -> Vec<(String, u64)> {
+        let mut all = Vec::new();
+        let mut after = String::new();
+        loop {
+            let path = format!("/bs/camli/enumerate-blobs?limit=10000&after={after}");
+            let response = call(self.address, "GET", &path, "", b"");
+            assert_eq!(response.status, 200, "{}", response.text());
+            let value = json_of(&response);
+            let page = value.get("blobs").and_then(|list| list.as_array()).unwrap();
+            for entry in page {
+                let blob_ref = entry.get("blobRef").and_then(|text| text.as_str());
+                let size = entry.get("size").and_then(|size| size.as_u64());
+                all.push((blob_ref.unwrap().to_owned(), size.unwrap()));
+            }
+            match value.get("continueAfter").and_then(|text| text.as_str()) {
+                Some(next) => after = next.to_owned(),
+                None => return all,
+            }
+        }
+    }
+
+    /// How many blobs are stored.
+    pub fn len(&self) -> usize {
+        self.blobs().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether `blob_ref` is stored (asked with `stat`).
+    pub fn contains(&self, blob_ref: &impl std::fmt::Display) -> bool {
+        let path = format!("/bs/camli/stat?camliversion=1&blob1={blob_ref}");
+        let response = call(self.address, "GET", &path, "", b"");
+        assert_eq!(response.status, 200, "{}", response.text());
+        let value = json_of(&response);
+        let stat = value.get("stat").and_then(|list| list.as_array()).unwrap();
+        !stat.is_empty()
+    }
+}
+
+impl Drop for ServedBinary {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
+
+/// Runs `strata serve` on `data` with the test token; reads its output up
+/// to the listening line.
+pub fn spawn_serve(data: &std::path::Path) -> (std::process::Child, SocketAddr) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--access-log", "off"])
+        .args(["--token", TOKEN, "--data"])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let address = loop {
+        let Some(Ok(line)) = lines.next() else {
+            let status = child.wait().unwrap();
+            panic!("strata serve ended before listening: {status}");
+        };
+        if let Some(rest) = line.strip_prefix("listening on http://") {
+            break rest.strip_suffix('/').unwrap().parse().unwrap();
+        }
+    };
+    (child, address)
 }
 
 /// Sends `method path` with the owner's token, `extra` header lines and

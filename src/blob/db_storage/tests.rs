@@ -271,3 +271,95 @@ fn keyspace_md_shows_the_rows_of_the_hello_blob() {
     let version = String::from_utf8_lossy(KEYSPACE_VERSION);
     assert!(doc.contains(&format!("ASCII decimal, today `{version}`")));
 }
+
+/// A store on `env` at /memory/store.
+fn memory_storage(env: &MemEnv) -> DbStorage {
+    let options = Options {
+        create_if_missing: true,
+        env: Arc::new(env.clone()),
+        ..Options::default()
+    };
+    DbStorage::open_with_options(Path::new("/memory/store"), options).expect("open")
+}
+
+fn deferred(storage: &DbStorage, bytes: &[u8]) -> Received {
+    storage
+        .receive_deferred(None, &mut &bytes[..], crate::blob::BLOB_BYTES_MAX as u64)
+        .expect("receive_deferred")
+}
+
+#[test]
+fn deferred_blobs_survive_a_power_cut_once_synced() {
+    let env = MemEnv::new();
+    let (small, large) = (pattern(500, 5), pattern(100_000, 6));
+    {
+        let storage = memory_storage(&env);
+        assert!(deferred(&storage, &small).newly_stored);
+        assert!(deferred(&storage, &large).newly_stored);
+        storage.sync().expect("sync");
+    }
+    env.crash();
+    let storage = memory_storage(&env);
+    assert_eq!(
+        storage.get(&BlobRef::of_bytes(&small)).expect("small"),
+        small
+    );
+    assert_eq!(
+        storage.get(&BlobRef::of_bytes(&large)).expect("large"),
+        large
+    );
+}
+
+#[test]
+fn an_unsynced_deferred_blob_is_lost_whole_or_kept_whole_by_a_power_cut() {
+    let env = MemEnv::new();
+    let large = pattern(100_000, 7);
+    {
+        let storage = memory_storage(&env);
+        deferred(&storage, &large);
+    }
+    env.crash();
+    let storage = memory_storage(&env);
+    let blob_ref = BlobRef::of_bytes(&large);
+    let page = storage.enumerate(None, 10).expect("enumerate");
+    match storage.fetch(&blob_ref).expect("fetch") {
+        Some(_) => assert_eq!(storage.get(&blob_ref).expect("kept"), large),
+        None => assert!(page.is_empty(), "a size row without its blob: {page:?}"),
+    }
+}
+
+#[test]
+fn a_receive_that_finds_a_deferred_blob_returns_only_once_it_is_durable() {
+    let env = MemEnv::new();
+    let bytes = pattern(100_000, 8);
+    {
+        let storage = memory_storage(&env);
+        assert!(deferred(&storage, &bytes).newly_stored);
+        let again = receive_bytes(&storage, &bytes);
+        assert!(!again.newly_stored, "found stored");
+    }
+    env.crash();
+    let storage = memory_storage(&env);
+    let kept = storage.get(&BlobRef::of_bytes(&bytes));
+    assert_eq!(kept.expect("acknowledged by receive, so durable"), bytes);
+}
+
+#[test]
+fn sync_with_nothing_deferred_writes_nothing() {
+    let dir = TempDir::new("idle-sync");
+    let storage = DbStorage::open(&dir.path).expect("open");
+    let before = storage.db().snapshot().sequence();
+    storage.sync().expect("sync");
+    receive_bytes(&storage, b"synced at once");
+    let after_receive = storage.db().snapshot().sequence();
+    storage.sync().expect("sync");
+    assert_eq!(storage.db().snapshot().sequence(), after_receive);
+    assert!(after_receive > before);
+    deferred(&storage, b"deferred");
+    let after_deferred = storage.db().snapshot().sequence();
+    storage.sync().expect("sync");
+    assert!(
+        storage.db().snapshot().sequence() > after_deferred,
+        "a barrier write"
+    );
+}

@@ -41,6 +41,7 @@ pub fn conformance_suite(storage: &dyn BlobStorage) {
     sha1_refs_are_unsupported_and_store_nothing(storage, &model);
     failed_body_read_stores_nothing(storage, &model);
     duplicates_are_stored_once(storage, &mut model);
+    deferred_receives_keep_the_rules_of_receive(storage, &mut model);
     racing_receives_report_one_new_blob(storage, &mut model);
     stat_lists_present_refs_in_asked_order(storage, &model);
     absent_blob_fetches_as_none(storage);
@@ -258,6 +259,34 @@ fn duplicates_are_stored_once(storage: &dyn BlobStorage, model: &mut Model) {
     assert!(!second.newly_stored);
     assert_eq!(second.blob_ref, first.blob_ref);
     assert_matches_model(storage, model, "duplicates");
+}
+
+fn deferred_receives_keep_the_rules_of_receive(storage: &dyn BlobStorage, model: &mut Model) {
+    let bytes = pattern(50_000, 5);
+    let blob_ref = BlobRef::of_bytes(&bytes);
+    let first = storage
+        .receive_deferred(Some(&blob_ref), &mut &bytes[..], 1 << 20)
+        .expect("receive_deferred");
+    assert!(first.newly_stored, "deferred: newly_stored");
+    assert_eq!((first.blob_ref, first.size), (blob_ref, bytes.len() as u64));
+    model.insert(blob_ref, bytes.len() as u64);
+    storage.sync().expect("sync");
+    assert_fetches_as(storage, &blob_ref, &bytes);
+    let again = receive_ok(storage, model, None, &bytes);
+    assert!(!again.newly_stored, "a deferred blob counts for dedup");
+    let claimed = BlobRef::of_bytes(b"claimed, deferred");
+    let result = storage.receive_deferred(Some(&claimed), &mut &b"sent"[..], 1000);
+    assert!(
+        matches!(result, Err(StorageError::DigestMismatch { .. })),
+        "deferred mismatch: {result:?}"
+    );
+    let result = storage.receive_deferred(None, &mut &b"eleven byte"[..], 10);
+    assert!(
+        matches!(result, Err(StorageError::TooLarge { .. })),
+        "deferred limit: {result:?}"
+    );
+    storage.sync().expect("sync");
+    assert_matches_model(storage, model, "deferred receives");
 }
 
 fn racing_receives_report_one_new_blob(storage: &dyn BlobStorage, model: &mut Model) {
