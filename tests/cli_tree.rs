@@ -153,3 +153,22 @@ fn a_folder_held_by_a_running_server_is_named_as_such() {
     assert!(stderr.contains("in use"), "{stderr}");
     assert!(stderr.contains("server"), "{stderr}");
 }
+
+#[test]
+fn fsck_checks_the_index_against_the_claims_after_an_import() {
+    let root = scratch("fsck");
+    let (source, data) = (root.join("source"), root.join("data"));
+    write(&source.join("a.txt"), b"a");
+    write(&source.join("b/c.txt"), b"c");
+    ok(&data, &["import", source.to_str().unwrap()]);
+    let report = ok(&data, &["fsck"]);
+    assert!(report.contains("no damage"), "{report}");
+    let checked: u64 = report
+        .split(", ")
+        .find_map(|part| part.split_once(" index rows").map(|(count, _)| count))
+        .and_then(|count| count.rsplit(' ').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("{report}"));
+    // The root, folder b and two files: one claim each at least.
+    assert!(checked >= 4, "{report}");
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -9,10 +9,12 @@
 
 use super::Failure;
 use super::args::{Command, DATA_FLAG, Parsed};
+use super::deferred_backend::{DeferredBackend, SYNC_EVERY_FILES};
 use super::local_tree;
-use crate::fs::{FsError, Tree, TreePath};
+use crate::fs::{FsError, Tree, TreeOptions, TreePath};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 pub const COMMAND: Command = Command {
@@ -55,10 +57,20 @@ pub fn run(parsed: &Parsed) -> Result<(), Failure> {
         )));
     }
     let data = local_tree::data_folder(parsed, &COMMAND);
-    let local = local_tree::open(&data, false)?;
+    let storage = local_tree::open_storage(&data, false)?;
+    let backend = Arc::new(DeferredBackend::new(storage));
+    let tree = Tree::open(backend.clone(), TreeOptions::default())
+        .map_err(|error| Failure::Runtime(format!("cannot open the file tree: {error}")))?;
     let started = Instant::now();
-    let mut tally = Tally::default();
-    import_tree(&local.tree, &source, &target, &mut tally)?;
+    let mut import = Import {
+        tree: &tree,
+        backend: &backend,
+        tally: Tally::default(),
+    };
+    import.tree(&source, &target)?;
+    // Nothing is acknowledged before this one synced write.
+    backend.sync().map_err(|e| fs_failure(&target, e))?;
+    let tally = import.tally;
     let seconds = started.elapsed().as_secs_f64();
     let files = tally.created + tally.changed + tally.unchanged;
     println!(
@@ -78,44 +90,55 @@ pub fn run(parsed: &Parsed) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Walks `source` depth first (an explicit stack: no recursion limit),
-/// folders before their contents, names in byte order.
-fn import_tree(
-    tree: &Tree,
-    source: &Path,
-    target: &TreePath,
-    tally: &mut Tally,
-) -> Result<(), Failure> {
-    let mut pending = vec![(source.to_path_buf(), target.clone())];
-    while let Some((folder, tree_folder)) = pending.pop() {
-        tree.mkdir(&tree_folder)
-            .map_err(|e| fs_failure(&tree_folder, e))?;
-        tally.folders += 1;
-        let mut children = Vec::new();
-        let listing = fs::read_dir(&folder).map_err(|e| io_failure(&folder, e))?;
-        for child in listing {
-            let child = child.map_err(|e| io_failure(&folder, e))?;
-            children.push(child.path());
-        }
-        children.sort();
-        for child in children.into_iter().rev() {
-            let Some(tree_child) = tree_name(&child).map(|name| tree_folder.join(&name)) else {
-                eprintln!("skipped {}: not a name the tree can hold", child.display());
-                tally.skipped += 1;
-                continue;
-            };
-            let kind = fs::symlink_metadata(&child).map_err(|e| io_failure(&child, e))?;
-            if kind.is_dir() {
-                pending.push((child, tree_child));
-            } else if kind.is_file() {
-                import_file(tree, &child, &tree_child, tally)?;
-            } else {
-                eprintln!("skipped {}: not a file or folder", child.display());
-                tally.skipped += 1;
+/// One import in progress.
+struct Import<'a> {
+    tree: &'a Tree,
+    backend: &'a DeferredBackend,
+    tally: Tally,
+}
+
+impl Import<'_> {
+    /// Walks `source` depth first (an explicit stack: no recursion limit),
+    /// folders before their contents, names in byte order.
+    fn tree(&mut self, source: &Path, target: &TreePath) -> Result<(), Failure> {
+        let (tree, tally) = (self.tree, &mut self.tally);
+        let mut pending = vec![(source.to_path_buf(), target.clone())];
+        while let Some((folder, tree_folder)) = pending.pop() {
+            tree.mkdir(&tree_folder)
+                .map_err(|e| fs_failure(&tree_folder, e))?;
+            tally.folders += 1;
+            let mut children = Vec::new();
+            let listing = fs::read_dir(&folder).map_err(|e| io_failure(&folder, e))?;
+            for child in listing {
+                let child = child.map_err(|e| io_failure(&folder, e))?;
+                children.push(child.path());
+            }
+            children.sort();
+            for child in children.into_iter().rev() {
+                let Some(tree_child) = tree_name(&child).map(|name| tree_folder.join(&name)) else {
+                    eprintln!("skipped {}: not a name the tree can hold", child.display());
+                    tally.skipped += 1;
+                    continue;
+                };
+                let kind = fs::symlink_metadata(&child).map_err(|e| io_failure(&child, e))?;
+                if kind.is_dir() {
+                    pending.push((child, tree_child));
+                } else if kind.is_file() {
+                    import_file(tree, &child, &tree_child, tally)?;
+                    let files = tally.created + tally.changed + tally.unchanged;
+                    if files % SYNC_EVERY_FILES == 0 {
+                        self.backend
+                            .sync()
+                            .map_err(|e| fs_failure(&tree_child, e))?;
+                    }
+                } else {
+                    eprintln!("skipped {}: not a file or folder", child.display());
+                    tally.skipped += 1;
+                }
             }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The tree name of a disk path's last component, when it is one.

@@ -37,6 +37,14 @@ pub fn data_folder(parsed: &Parsed, command: &Command) -> PathBuf {
 /// Opens the tree of `data`. With `must_exist`, a folder without a store
 /// is an error (reading commands do not make an empty store).
 pub fn open(data: &Path, must_exist: bool) -> Result<LocalTree, Failure> {
+    let storage = open_storage(data, must_exist)?;
+    let tree = Tree::open(storage.clone(), TreeOptions::default())
+        .map_err(|error| Failure::Runtime(format!("cannot open the file tree: {error}")))?;
+    Ok(LocalTree { storage, tree })
+}
+
+/// Opens the store of `data` (see [`open`]).
+pub fn open_storage(data: &Path, must_exist: bool) -> Result<Arc<DbStorage>, Failure> {
     let store = data_store_dir(data);
     if must_exist && !store.is_dir() {
         let message = format!("no strata data folder at {} (see --data)", data.display());
@@ -54,10 +62,7 @@ pub fn open(data: &Path, must_exist: bool) -> Result<LocalTree, Failure> {
             data.display()
         )),
     })?;
-    let storage = Arc::new(storage);
-    let tree = Tree::open(storage.clone(), TreeOptions::default())
-        .map_err(|error| Failure::Runtime(format!("cannot open the file tree: {error}")))?;
-    Ok(LocalTree { storage, tree })
+    Ok(Arc::new(storage))
 }
 
 /// `--at`, or now.

@@ -3,7 +3,9 @@
 
 pub mod args;
 mod cat;
+mod deferred_backend;
 mod fsck;
+mod fsck_index;
 mod import;
 mod local_tree;
 mod log;
