@@ -15,7 +15,7 @@ mod tree_support;
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
-use strata::fs::{Tree, TreePath, display_name, latest};
+use strata::fs::{FsError, Tree, TreePath, display_name, latest};
 use strata::index::Kind;
 use strata::util::rfc3339::Timestamp;
 use tree_support::{Fixture, time};
@@ -472,17 +472,14 @@ fn random_target(random: &mut Random, state: &State) -> Vec<String> {
     path
 }
 
-/// One random operation on both; returns a description.
-fn step(
-    random: &mut Random,
-    fixture: &Fixture,
-    model: &mut Model,
-    op_times: &[Timestamp],
-) -> String {
-    let tree: &Tree = &fixture.tree;
+/// What one operation did: its description, whether the model allows
+/// it, and the tree's answer.
+type Outcome = (String, Option<()>, Result<(), FsError>);
+
+/// A random put, mkdir, move, delete or copy on both.
+fn change_step(random: &mut Random, tree: &Tree, model: &mut Model) -> Outcome {
     let state = model.current.clone();
-    let kind = random.below(12);
-    let (description, expected, actual) = match kind {
+    match random.below(10) {
         0..=3 => {
             let path = if random.below(2) == 0 {
                 random_target(random, &state)
@@ -491,31 +488,24 @@ fn step(
             };
             let bytes = random_bytes(random);
             let actual = tree.put_file(&tree_path(&path), &bytes[..]).map(|_| ());
-            (
-                format!("put {path:?} ({} bytes)", bytes.len()),
-                model.put(&path, bytes),
-                actual,
-            )
+            let description = format!("put {path:?} ({} bytes)", bytes.len());
+            (description, model.put(&path, bytes), actual)
         }
         4 | 5 => {
             let path = random_path(random, &state, true);
             let actual = tree.mkdir(&tree_path(&path)).map(|_| ());
-            (
-                format!("mkdir {path:?}"),
-                model.mkdir_all(&path).map(|_| ()),
-                actual,
-            )
+            let expected = model.mkdir_all(&path).map(|_| ());
+            (format!("mkdir {path:?}"), expected, actual)
         }
         6 | 7 => {
             let from = random_path(random, &state, false);
             let to = random_target(random, &state);
-            let actual = tree
-                .move_node(&tree_path(&from), &tree_path(&to), false)
-                .map(|_| ());
+            let actual = tree.move_node(&tree_path(&from), &tree_path(&to), false);
+            let expected = model.move_node(&from, &to);
             (
                 format!("move {from:?} {to:?}"),
-                model.move_node(&from, &to),
-                actual,
+                expected,
+                actual.map(|_| ()),
             )
         }
         8 => {
@@ -523,7 +513,7 @@ fn step(
             let actual = tree.delete(&tree_path(&path)).map(|_| ());
             (format!("delete {path:?}"), model.delete(&path), actual)
         }
-        9 => {
+        _ => {
             let from = random_path(random, &state, false);
             let to = random_target(random, &state);
             let actual = tree.copy(&tree_path(&from), &tree_path(&to)).map(|_| ());
@@ -533,19 +523,44 @@ fn step(
                 actual,
             )
         }
-        _ => {
-            let at = *random.pick(op_times);
-            let then = model.state_at(at);
-            let path = random_path(random, &then, true);
-            let description = format!("restore {path:?} to {at}");
-            match model.restore(&path, at) {
-                Some(None) => return format!("{description} (skipped: same-name tie)"),
-                expected => {
-                    let actual = tree.restore(&tree_path(&path), at).map(|_| ());
-                    (description, expected.map(|_| ()), actual)
-                }
-            }
+    }
+}
+
+/// A random restore on both; None when the model skips it.
+fn restore_step(
+    random: &mut Random,
+    tree: &Tree,
+    model: &mut Model,
+    op_times: &[Timestamp],
+) -> Result<Outcome, String> {
+    let at = *random.pick(op_times);
+    let then = model.state_at(at);
+    let path = random_path(random, &then, true);
+    let description = format!("restore {path:?} to {at}");
+    match model.restore(&path, at) {
+        Some(None) => Err(format!("{description} (skipped: same-name tie)")),
+        expected => {
+            let actual = tree.restore(&tree_path(&path), at).map(|_| ());
+            Ok((description, expected.map(|_| ()), actual))
         }
+    }
+}
+
+/// One random operation on both; returns a description.
+fn step(
+    random: &mut Random,
+    fixture: &Fixture,
+    model: &mut Model,
+    op_times: &[Timestamp],
+) -> String {
+    let tree: &Tree = &fixture.tree;
+    let (description, expected, actual) = if random.below(6) == 0 {
+        match restore_step(random, tree, model, op_times) {
+            Ok(outcome) => outcome,
+            Err(skipped) => return skipped,
+        }
+    } else {
+        change_step(random, tree, model)
     };
     assert_eq!(
         actual.is_ok(),

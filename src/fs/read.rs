@@ -11,7 +11,6 @@ use crate::index::{ClaimKey, Event, Kind, Segment};
 use crate::schema::{AttributeState, Claim, attributes_at};
 use crate::store::ReadOptions;
 use crate::util::rfc3339::Timestamp;
-use std::collections::BTreeMap;
 
 /// One entry of a folder, or the answer of `stat`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -156,29 +155,35 @@ impl Tree {
     /// The children of `folder` at `at` (visibility of `folder` itself is
     /// the caller's business), sorted by shown name.
     pub(super) fn list_node(&self, folder: &BlobRef, at: Timestamp) -> Result<Vec<Entry>, FsError> {
-        let children = query::children_at(self.backend.db(), &self.options(), folder, at)?;
-        let mut by_name: BTreeMap<&str, Vec<(ClaimKey, usize)>> = BTreeMap::new();
-        for (index, child) in children.iter().enumerate() {
-            let placement = child.segment.placement();
-            by_name
-                .entry(&placement.place.name)
-                .or_default()
-                .push((placement.since, index));
+        let mut children = query::list_at(self.backend.db(), &self.options(), folder, at)?;
+        // Same names together, each group in placement order: the first
+        // keeps the name, the later get the suffix (TREE.md rule 3).
+        children
+            .sort_unstable_by(|a, b| (&a.name, &a.since, a.node).cmp(&(&b.name, &b.since, b.node)));
+        let same_as_previous: Vec<bool> = (0..children.len())
+            .map(|index| index > 0 && children[index - 1].name == children[index].name)
+            .collect();
+        let mut entries: Vec<Entry> = Vec::with_capacity(children.len());
+        let mut rank = 0;
+        for (child, same) in children.into_iter().zip(same_as_previous) {
+            rank = if same { rank + 1 } else { 1 };
+            let name = if rank == 1 {
+                child.name
+            } else {
+                display_name(&child.name, rank)
+            };
+            entries.push(Entry {
+                name,
+                node: child.node,
+                kind: child.kind,
+                size: child.size,
+                content: child.content,
+                modified: child.from,
+            });
         }
-        let mut entries = Vec::with_capacity(children.len());
-        for (name, mut group) in by_name {
-            group.sort();
-            for (rank, (_, index)) in group.into_iter().enumerate() {
-                let child = &children[index];
-                entries.push(entry_of(
-                    display_name(name, rank + 1),
-                    child.node,
-                    &child.segment,
-                    child.from.date,
-                ));
-            }
+        if entries.windows(2).any(|pair| pair[0].name > pair[1].name) {
+            entries.sort_unstable_by(|a, b| a.name.cmp(&b.name));
         }
-        entries.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(entries)
     }
 

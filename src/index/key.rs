@@ -1,5 +1,5 @@
-//! The byte layouts of the index's keys (`INDEX.md` lists each, byte by
-//! byte): claim keys that sort in claim order, and one builder per table.
+//! The byte layouts of the index's keys ([INDEX.md](INDEX.md) lists each,
+//! byte by byte): claim keys that sort in claim order, and one builder per table.
 //!
 //! A claim key is the claim's date as `Timestamp::to_sortable_bytes` (12
 //! bytes) then its ref's text and a NUL. Byte order of claim keys is
@@ -241,6 +241,23 @@ mod tests {
             .map(|bytes| ClaimKey::decode_prefix(bytes).unwrap().0)
             .collect();
         assert_eq!(decoded, keys);
+    }
+
+    /// INDEX.md's worked example.
+    #[test]
+    fn claim_key_bytes_are_those_of_index_md() {
+        let date = Timestamp::parse_rfc3339("2026-11-22T10:00:00.5Z").unwrap();
+        let claim = BlobRef::of_bytes(b"C");
+        let bytes = ClaimKey::new(date, claim).encode();
+        let expected_date = [
+            0x80, 0, 0, 0, 0x6b, 0x02, 0xbd, 0x20, 0x1d, 0xcd, 0x65, 0x00,
+        ];
+        assert_eq!(bytes[..DATE_BYTES], expected_date);
+        assert_eq!(
+            &bytes[DATE_BYTES..bytes.len() - 1],
+            claim.as_str().as_bytes()
+        );
+        assert_eq!(bytes.last(), Some(&0));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use super::codec::Decoder;
 use super::error::IndexError;
 use super::key::{self, ClaimKey};
-use super::record::{Event, Head, Segment};
+use super::record::{Event, Head, Kind, Segment};
 use crate::blob::BlobRef;
 use crate::store::{Db, ReadOptions};
 use crate::util::rfc3339::Timestamp;
@@ -128,6 +128,88 @@ pub fn children_at(
                 from,
                 segment,
             });
+        }
+        Ok(true)
+    })?;
+    Ok(children)
+}
+
+/// A child as a listing needs it, decoded without parsing more refs than
+/// the node and its content (the hot path of `list`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    pub node: BlobRef,
+    pub name: String,
+    /// The key of the claim that placed it (bytes in claim order: the
+    /// suffix rule's order).
+    pub since: Vec<u8>,
+    /// When its view as listed began (`modified`).
+    pub from: Timestamp,
+    pub kind: Kind,
+    pub content: Option<BlobRef>,
+    pub size: u64,
+}
+
+/// Decodes an `x f` row's value for a listing at `at`: None when the row
+/// is not live then; Err when damaged.
+fn listed(
+    node_and_from: (BlobRef, Timestamp),
+    value: &[u8],
+    at: Timestamp,
+) -> Option<Option<Listed>> {
+    let mut decoder = Decoder::new(value);
+    if decoder
+        .optional_key_date()?
+        .is_some_and(|until| until <= at)
+    {
+        return Some(None);
+    }
+    if decoder.u8()? != 1 {
+        return None;
+    }
+    decoder.str()?;
+    let name = decoder.str()?.to_owned();
+    let since = decoder.raw_key()?.0.to_vec();
+    let kind = match decoder.u8()? {
+        0 => Kind::File,
+        1 => Kind::Folder,
+        _ => return None,
+    };
+    let (node, from) = node_and_from;
+    let listed = Listed {
+        node,
+        name,
+        since,
+        from,
+        kind,
+        content: decoder.optional_ref()?,
+        size: decoder.u64()?,
+    };
+    decoder.is_done().then_some(Some(listed))
+}
+
+/// The children of `folder` at `at` as a listing needs them: the same
+/// single range scan as [`children_at`], decoding less.
+pub fn list_at(
+    db: &Db,
+    options: &ReadOptions,
+    folder: &BlobRef,
+    at: Timestamp,
+) -> Result<Vec<Listed>, IndexError> {
+    let prefix = key::table_ref(key::TABLE_CHILDREN, folder);
+    let mut end = prefix.clone();
+    end.extend_from_slice(&key::bound_after(at));
+    let mut children = Vec::new();
+    scan(db, options, &prefix, &end, &mut |row, value| {
+        let mut decoder = Decoder::new(&row[prefix.len()..]);
+        let from = decoder.raw_key().map(|(_, from)| from);
+        let node = from.and_then(|_| key::take_ref(&row[prefix.len() + decoder.consumed()..]));
+        let entry = match (node, from) {
+            (Some((node, _)), Some(from)) => listed((node, from), &value, at),
+            _ => None,
+        };
+        if let Some(found) = entry.ok_or_else(|| IndexError::corrupt("children", row))? {
+            children.push(found);
         }
         Ok(true)
     })?;

@@ -121,3 +121,65 @@ impl<'db> Rows<'db> {
         batch
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::env::{Env, MemEnv};
+    use crate::store::{Options, WriteOptions};
+    use std::path::Path;
+    use std::sync::Arc;
+
+    fn db_with(keys: &[&[u8]]) -> Db {
+        let options = Options {
+            create_if_missing: true,
+            env: Arc::new(MemEnv::new()) as Arc<dyn Env>,
+            ..Options::default()
+        };
+        let db = Db::open(Path::new("/rows"), options).unwrap();
+        for key in keys {
+            db.put(&WriteOptions::default(), key, b"stored").unwrap();
+        }
+        db
+    }
+
+    #[test]
+    fn pending_changes_overlay_the_stored_rows() {
+        let db = db_with(&[b"a1", b"a2", b"a3", b"b1"]);
+        let mut rows = Rows::new(&db);
+        rows.delete(b"a3".to_vec());
+        rows.put(b"a25".to_vec(), b"new".to_vec());
+        rows.put(b"a1".to_vec(), b"changed".to_vec());
+        let keys: Vec<Vec<u8>> = rows
+            .scan(b"a", b"b")
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(keys, vec![b"a1".to_vec(), b"a2".to_vec(), b"a25".to_vec()]);
+        assert_eq!(rows.get(b"a1").unwrap(), Some(b"changed".to_vec()));
+        assert_eq!(rows.get(b"a3").unwrap(), None);
+        assert_eq!(rows.get(b"b1").unwrap(), Some(b"stored".to_vec()));
+    }
+
+    #[test]
+    fn last_in_skips_rows_deleted_by_pending_changes() {
+        let db = db_with(&[b"a1", b"a2", b"a3", b"b1"]);
+        let mut rows = Rows::new(&db);
+        assert_eq!(rows.last_in(b"a", b"b").unwrap().unwrap().0, b"a3".to_vec());
+        rows.delete(b"a3".to_vec());
+        assert_eq!(rows.last_in(b"a", b"b").unwrap().unwrap().0, b"a2".to_vec());
+        rows.put(b"a29".to_vec(), Vec::new());
+        assert_eq!(
+            rows.last_in(b"a", b"b").unwrap().unwrap().0,
+            b"a29".to_vec()
+        );
+        rows.delete(b"a1".to_vec());
+        rows.delete(b"a2".to_vec());
+        rows.delete(b"a29".to_vec());
+        assert_eq!(rows.last_in(b"a", b"b").unwrap(), None);
+        assert_eq!(rows.last_in(b"b", b"c").unwrap().unwrap().0, b"b1".to_vec());
+        let batch = rows.into_batch();
+        assert_eq!(batch.count(), 4);
+    }
+}
