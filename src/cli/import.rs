@@ -114,7 +114,8 @@ impl Import<'_> {
                 children.push(child.path());
             }
             children.sort();
-            for child in children.into_iter().rev() {
+            let mut folders = Vec::new();
+            for child in children {
                 let Some(tree_child) = tree_name(&child).map(|name| tree_folder.join(&name)) else {
                     eprintln!("skipped {}: not a name the tree can hold", child.display());
                     tally.skipped += 1;
@@ -122,7 +123,7 @@ impl Import<'_> {
                 };
                 let kind = fs::symlink_metadata(&child).map_err(|e| io_failure(&child, e))?;
                 if kind.is_dir() {
-                    pending.push((child, tree_child));
+                    folders.push((child, tree_child));
                 } else if kind.is_file() {
                     import_file(tree, &child, &tree_child, tally)?;
                     let files = tally.created + tally.changed + tally.unchanged;
@@ -136,6 +137,8 @@ impl Import<'_> {
                     tally.skipped += 1;
                 }
             }
+            // Last pushed, first walked: sub-folders in byte order too.
+            pending.extend(folders.into_iter().rev());
         }
         Ok(())
     }
