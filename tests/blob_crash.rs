@@ -73,7 +73,7 @@ fn try_request(address: SocketAddr, head: &str, body: &[u8]) -> Option<(u16, Vec
     stream.write_all(body).ok()?;
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer).ok()?;
-    let head_end = answer.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head_end = answer.windows(4).position(|window| window == b"\r\n\r\n")? + 4;
     let status = std::str::from_utf8(answer.get(9..12)?).ok()?.parse().ok()?;
     let length: usize = String::from_utf8_lossy(&answer[..head_end])
         .lines()

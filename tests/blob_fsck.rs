@@ -72,11 +72,14 @@ fn fsck_names_a_blob_whose_value_log_bytes_are_damaged() {
     let mut flipped = false;
     for entry in std::fs::read_dir(&store).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_none_or(|ext| ext != "vlog") {
+        if path.extension().is_none_or(|extension| extension != "vlog") {
             continue;
         }
         let mut bytes = std::fs::read(&path).unwrap();
-        if let Some(offset) = bytes.windows(needle.len()).position(|w| w == needle) {
+        if let Some(offset) = bytes
+            .windows(needle.len())
+            .position(|window| window == needle)
+        {
             bytes[offset + 10] ^= 0x80;
             std::fs::write(&path, &bytes).unwrap();
             flipped = true;
@@ -88,7 +91,7 @@ fn fsck_names_a_blob_whose_value_log_bytes_are_damaged() {
     let stdout = text(&output.stdout);
     let damaged: Vec<&str> = stdout
         .lines()
-        .filter(|l| l.starts_with("damaged "))
+        .filter(|line| line.starts_with("damaged "))
         .collect();
     assert_eq!(damaged.len(), 1, "{stdout}");
     assert!(

@@ -84,7 +84,10 @@ fn value_log_files(data: &Path) -> Vec<PathBuf> {
     let entries = std::fs::read_dir(store).unwrap();
     let paths = entries.map(|entry| entry.unwrap().path());
     paths
-        .filter(|path| path.extension().is_some_and(|ext| ext == "vlog"))
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "vlog")
+        })
         .collect()
 }
 
@@ -92,7 +95,10 @@ fn value_log_files(data: &Path) -> Vec<PathBuf> {
 fn flip_first_copy(files: &[PathBuf], needle: &[u8]) {
     for path in files {
         let mut bytes = std::fs::read(path).unwrap();
-        if let Some(offset) = bytes.windows(needle.len()).position(|w| w == needle) {
+        if let Some(offset) = bytes
+            .windows(needle.len())
+            .position(|window| window == needle)
+        {
             bytes[offset] ^= 0x01;
             std::fs::write(path, &bytes).unwrap();
             return;
@@ -121,7 +127,11 @@ fn a_damaged_blob_on_disk_is_never_served() {
     wire.send(request.as_bytes());
     let mut raw = Vec::new();
     let _ = wire.stream.read_to_end(&mut raw);
-    let head_end = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let head_end = raw
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .unwrap()
+        + 4;
     let head = String::from_utf8_lossy(&raw[..head_end]);
     let body = &raw[head_end..];
     if head.starts_with("HTTP/1.1 200") {

@@ -48,6 +48,10 @@ pub const META_PREFIX: u8 = b'm';
 pub const KEYSPACE_VERSION_KEY: &[u8] = b"mkeyspace-version";
 /// The layout this code reads and writes, as the version row holds it.
 pub const KEYSPACE_VERSION: &[u8] = b"1";
+/// From this many refs on, a `stat` shares its lookups among threads.
+const STAT_PARALLEL_REFS_MIN: usize = 256;
+/// The most threads one `stat` uses.
+const STAT_THREADS_MAX: usize = 4;
 /// Locks that serialise receives of the same ref (a ref picks one).
 const RECEIVE_LOCK_STRIPES_COUNT: usize = 64;
 
@@ -312,6 +316,19 @@ impl DbStorage {
     }
 }
 
+impl DbStorage {
+    /// `stat` on this thread, one lookup after another.
+    fn stat_in_turn(&self, refs: &[BlobRef]) -> Result<Vec<(BlobRef, u64)>, StorageError> {
+        let mut present = Vec::with_capacity(refs.len());
+        for blob_ref in refs {
+            if let Some(size) = self.stored_size(blob_ref)? {
+                present.push((*blob_ref, size));
+            }
+        }
+        Ok(present)
+    }
+}
+
 /// The size held in an `s` row; anything but one whole varint is damage.
 pub fn decode_size(blob_name: &str, row: &[u8]) -> Result<u64, StorageError> {
     match varint::get_varint64(row) {
@@ -372,6 +389,18 @@ impl BlobStorage for DbStorage {
         )
     }
 
+    /// Hashes the slice where it lies: no copy before the write batch's.
+    fn receive_slice_deferred(&self, bytes: &[u8]) -> Result<Received, StorageError> {
+        let limit_bytes = super::BLOB_BYTES_MAX as u64;
+        if bytes.len() as u64 > limit_bytes {
+            return Err(StorageError::TooLarge { limit_bytes });
+        }
+        let mut hasher = super::Hasher::new();
+        hasher.update(bytes);
+        let blob_ref = hasher.finish();
+        self.store(blob_ref, bytes, WriteBatch::new(), Durability::Deferred)
+    }
+
     /// One synced write when a deferred write may not be durable yet;
     /// nothing otherwise.
     fn sync(&self) -> Result<(), StorageError> {
@@ -413,12 +442,28 @@ impl BlobStorage for DbStorage {
         Ok(Some(Fetched { size, reader }))
     }
 
+    /// Many refs are shared among a few threads: each lookup of a ref
+    /// not in the block cache waits for a table block of its own.
     fn stat(&self, refs: &[BlobRef]) -> Result<Vec<(BlobRef, u64)>, StorageError> {
+        let cores = std::thread::available_parallelism().map_or(1, |count| count.get());
+        let threads = cores.min(STAT_THREADS_MAX);
+        if refs.len() < STAT_PARALLEL_REFS_MIN || threads < 2 {
+            return self.stat_in_turn(refs);
+        }
+        let share = refs.len().div_ceil(threads);
+        let parts: Vec<Result<Vec<(BlobRef, u64)>, StorageError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = refs
+                .chunks(share)
+                .map(|part| scope.spawn(move || self.stat_in_turn(part)))
+                .collect();
+            let joined = handles.into_iter().map(|handle| handle.join());
+            joined
+                .map(|result| result.expect("a stat thread panicked"))
+                .collect()
+        });
         let mut present = Vec::with_capacity(refs.len());
-        for blob_ref in refs {
-            if let Some(size) = self.stored_size(blob_ref)? {
-                present.push((*blob_ref, size));
-            }
+        for part in parts {
+            present.extend(part?);
         }
         Ok(present)
     }

@@ -164,6 +164,13 @@ pub trait BlobStorage: Send + Sync {
         self.receive(expected, body, limit_bytes)
     }
 
+    /// `receive_deferred` of bytes already in memory, with no expected ref
+    /// and the largest limit: an implementation may hash and store them
+    /// without first copying them (a file's chunks come this way).
+    fn receive_slice_deferred(&self, bytes: &[u8]) -> Result<Received, StorageError> {
+        self.receive_deferred(None, &mut &bytes[..], BLOB_BYTES_MAX as u64)
+    }
+
     /// Makes every blob whose receive (deferred or not) returned before
     /// this call durable. The default does nothing (for storages whose
     /// `receive_deferred` is durable already).
@@ -219,19 +226,23 @@ pub fn read_blob(
     let mut hasher = Hasher::for_kind(kind).map_err(|_| StorageError::UnsupportedHash { kind })?;
     let limit_bytes = limit_bytes.min(BLOB_BYTES_MAX as u64);
     let mut bytes = Vec::new();
-    let mut step = vec![0u8; READ_STEP_BYTES];
     loop {
         // One byte past the limit tells a body over it, and no more is read.
         let room = limit_bytes + 1 - bytes.len() as u64;
-        let want = step.len().min(usize::try_from(room).unwrap_or(usize::MAX));
-        let count = match body.read(&mut step[..want]) {
+        let want = READ_STEP_BYTES.min(usize::try_from(room).unwrap_or(usize::MAX));
+        // Straight into the blob's buffer, not through a step buffer: one
+        // copy less per byte. The unread tail is cut off again.
+        let start = bytes.len();
+        bytes.resize(start + want, 0);
+        let result = body.read(&mut bytes[start..]);
+        bytes.truncate(start + *result.as_ref().unwrap_or(&0));
+        match result {
             Ok(0) => break,
-            Ok(count) => count,
+            Ok(_) => {}
             Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
             Err(error) => return Err(StorageError::Io(error)),
-        };
-        hasher.update(&step[..count]);
-        bytes.extend_from_slice(&step[..count]);
+        }
+        hasher.update(&bytes[start..]);
         if bytes.len() as u64 > limit_bytes {
             return Err(StorageError::TooLarge { limit_bytes });
         }

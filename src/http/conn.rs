@@ -413,17 +413,7 @@ impl Exchange<'_> {
             response::Body::Stream {
                 reader,
                 length: Some(length),
-            } => {
-                self.socket.write_all(self.output)?;
-                let copied = io::copy(&mut reader.take(length), &mut &self.socket.stream)?;
-                if copied < length {
-                    return Err(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        "body ended early",
-                    ));
-                }
-                Ok(copied)
-            }
+            } => self.write_sized_stream(reader, length),
             response::Body::Stream {
                 reader,
                 length: None,
@@ -470,6 +460,43 @@ impl Exchange<'_> {
             };
             self.socket.write_all(&self.copy_buffer[..count])?;
             sent += count as u64;
+        }
+        Ok(sent)
+    }
+
+    /// A stream of known length, in socket writes of up to
+    /// `FILE_COPY_BUFFER_BYTES`, each filled by as many reads as it takes:
+    /// std's `io::copy` moves a `dyn Read` 8 KiB at a time, a syscall per
+    /// 8 KiB (a third of the speed of a 1 GiB file read back).
+    fn write_sized_stream(
+        &mut self,
+        mut reader: Box<dyn Read + Send>,
+        length: u64,
+    ) -> io::Result<u64> {
+        self.socket.write_all(self.output)?;
+        if self.copy_buffer.len() < FILE_COPY_BUFFER_BYTES {
+            self.copy_buffer.resize(FILE_COPY_BUFFER_BYTES, 0);
+        }
+        let mut sent = 0u64;
+        while sent < length {
+            let want = (length - sent).min(self.copy_buffer.len() as u64) as usize;
+            let mut filled = 0;
+            while filled < want {
+                match reader.read(&mut self.copy_buffer[filled..want]) {
+                    Ok(0) => break,
+                    Ok(count) => filled += count,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+            if filled == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "body ended early",
+                ));
+            }
+            self.socket.write_all(&self.copy_buffer[..filled])?;
+            sent += filled as u64;
         }
         Ok(sent)
     }

@@ -282,9 +282,7 @@ struct TrackingSink<'a> {
 
 impl BlobSink for TrackingSink<'_> {
     fn put(&self, bytes: &[u8]) -> io::Result<BlobRef> {
-        let received =
-            self.storage
-                .receive_deferred(None, &mut &bytes[..], BLOB_BYTES_MAX as u64)?;
+        let received = self.storage.receive_slice_deferred(bytes)?;
         self.last_newly_stored.set(received.newly_stored);
         Ok(received.blob_ref)
     }

@@ -196,12 +196,27 @@ fn stat(storage: &dyn BlobStorage, request: &Request<'_>, body: &mut RequestBody
         Ok(present) => present,
         Err(error) => return storage_error(&error, Protocol::Perkeep),
     };
-    let stat = present.iter().map(|(r, size)| blob_entry(r, *size));
-    let value = Value::object([
-        ("stat", Value::Array(stat.collect())),
-        ("canLongPoll", Value::Bool(false)),
-    ]);
-    Response::json(Status::OK, json::to_compact(&value))
+    let mut text = String::from("{\"stat\":");
+    write_blob_list(&mut text, &present);
+    text.push_str(",\"canLongPoll\":false}");
+    Response::json(Status::OK, text)
+}
+
+/// Appends `[{"blobRef":"<ref>","size":N},…]` to `out`: the compact JSON
+/// of [`blob_entry`] values, written without building them (a page of
+/// 10,000 would be 30,000 allocations). A ref's text is ASCII letters,
+/// digits and `-`, which JSON strings hold unescaped (RFC 8259, section 7).
+fn write_blob_list(out: &mut String, entries: &[(BlobRef, u64)]) {
+    use std::fmt::Write as _;
+    out.reserve(entries.len() * 100);
+    out.push('[');
+    for (index, (blob_ref, size)) in entries.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "{{\"blobRef\":\"{blob_ref}\",\"size\":{size}}}");
+    }
+    out.push(']');
 }
 
 /// The pairs of a POSTed `application/x-www-form-urlencoded` body.
@@ -286,14 +301,15 @@ fn enumerate(storage: &dyn BlobStorage, request: &Request<'_>) -> Response {
         Ok(page) => page,
         Err(error) => return storage_error(&error, Protocol::Perkeep),
     };
-    let blobs = page.iter().map(|(r, size)| blob_entry(r, *size)).collect();
-    let mut members = vec![("blobs", Value::Array(blobs))];
+    let mut text = String::from("{\"blobs\":");
+    write_blob_list(&mut text, &page);
     if page.len() == limit
         && let Some((last, _)) = page.last()
     {
-        members.push(("continueAfter", Value::String(last.to_string())));
+        text.push_str(&format!(",\"continueAfter\":\"{last}\""));
     }
-    Response::json(Status::OK, json::to_compact(&Value::object(members)))
+    text.push('}');
+    Response::json(Status::OK, text)
 }
 
 /// `after` (empty or absent: from the start) and `limit` (default 100,
@@ -352,6 +368,22 @@ mod tests {
         assert!(stat_refs(&pairs(&format!("camliversion=1&blob01={a}"))).is_err());
         assert!(stat_refs(&pairs("camliversion=1&blob1=sha224-00")).is_err());
         assert_eq!(stat_refs(&pairs("camliversion=1")), Ok(vec![]));
+    }
+
+    #[test]
+    fn blob_lists_are_the_compact_json_of_their_entries() {
+        let sha256 = BlobRef::parse(&format!("sha256-{}", "ab".repeat(32))).unwrap();
+        for entries in [
+            vec![],
+            vec![(BlobRef::of_bytes(b"a"), 0), (sha256, u64::MAX)],
+        ] {
+            let mut written = String::new();
+            write_blob_list(&mut written, &entries);
+            let values = entries.iter().map(|(r, size)| blob_entry(r, *size));
+            let expected = json::to_compact(&Value::Array(values.collect()));
+            assert_eq!(written, expected);
+            assert!(json::parse(written.as_bytes()).is_ok());
+        }
     }
 
     #[test]

@@ -363,3 +363,21 @@ fn sync_with_nothing_deferred_writes_nothing() {
         "a barrier write"
     );
 }
+
+#[test]
+fn a_stat_of_many_refs_keeps_their_order_across_its_threads() {
+    let dir = TempDir::new("parallel-stat");
+    let storage = DbStorage::open(&dir.path).expect("open");
+    let mut asked = Vec::new();
+    let mut expected = Vec::new();
+    for index in 0..(3 * STAT_PARALLEL_REFS_MIN as u32) {
+        let bytes = index.to_le_bytes();
+        let blob_ref = BlobRef::of_bytes(&bytes);
+        asked.push(blob_ref);
+        if index % 3 != 0 {
+            deferred(&storage, &bytes);
+            expected.push((blob_ref, 4));
+        }
+    }
+    assert_eq!(storage.stat(&asked).expect("stat"), expected);
+}

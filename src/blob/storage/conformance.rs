@@ -285,7 +285,21 @@ fn deferred_receives_keep_the_rules_of_receive(storage: &dyn BlobStorage, model:
         matches!(result, Err(StorageError::TooLarge { .. })),
         "deferred limit: {result:?}"
     );
+    let slice = pattern(70_001, 6);
+    let from_slice = storage.receive_slice_deferred(&slice).expect("slice");
+    assert!(from_slice.newly_stored, "deferred slice: newly_stored");
+    assert_eq!(from_slice.blob_ref, BlobRef::of_bytes(&slice), "slice ref");
+    model.insert(from_slice.blob_ref, slice.len() as u64);
+    let twice = storage.receive_slice_deferred(&slice).expect("slice again");
+    assert!(!twice.newly_stored, "deferred slice: dedup");
+    let too_large = pattern(BLOB_BYTES_MAX + 1, 7);
+    let result = storage.receive_slice_deferred(&too_large);
+    assert!(
+        matches!(result, Err(StorageError::TooLarge { .. })),
+        "deferred slice limit"
+    );
     storage.sync().expect("sync");
+    assert_fetches_as(storage, &from_slice.blob_ref, &slice);
     assert_matches_model(storage, model, "deferred receives");
 }
 
