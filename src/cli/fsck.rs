@@ -7,8 +7,8 @@
 //!    its `s` row (KEYSPACE.md rule 1): a row without its partner, or a
 //!    size that is not the bytes' length, is damage.
 //!
-//! More passes (the index checks of issue 5) are more [`Pass`]
-//! implementations added to `PASSES`.
+//! 2. `index rows`: the tree's index against the claims it is derived
+//!    from (`fsck_index.rs`).
 //!
 //! Output: one line per problem on stdout, `damaged <what>: <why>`, then
 //! a one-line summary. Exit 0 when every pass found nothing, 1 otherwise
@@ -45,7 +45,7 @@ pub trait Pass {
 }
 
 /// The passes `strata fsck` runs, in order.
-pub const PASSES: &[&dyn Pass] = &[&BlobPass];
+pub const PASSES: &[&dyn Pass] = &[&BlobPass, &super::fsck_index::IndexPass];
 
 /// What the passes found, written as they find it.
 pub struct Findings {

@@ -2,7 +2,15 @@
 //! `--help`; a wrong flag names itself and points to `--help`.
 
 pub mod args;
+mod cat;
+mod deferred_backend;
 mod fsck;
+mod fsck_index;
+mod import;
+mod local_tree;
+mod log;
+mod ls;
+mod reindex;
 mod serve;
 mod token;
 
@@ -22,7 +30,16 @@ impl From<ArgError> for Failure {
     }
 }
 
-const COMMANDS: &[&Command] = &[&serve::COMMAND, &token::COMMAND, &fsck::COMMAND];
+const COMMANDS: &[&Command] = &[
+    &serve::COMMAND,
+    &token::COMMAND,
+    &fsck::COMMAND,
+    &import::COMMAND,
+    &ls::COMMAND,
+    &cat::COMMAND,
+    &log::COMMAND,
+    &reindex::COMMAND,
+];
 
 fn usage() -> String {
     let mut text = format!(
@@ -75,6 +92,11 @@ pub fn run(args: &[String]) -> i32 {
         "serve" => serve::run(&parsed),
         "token" => token::run(&parsed),
         "fsck" => fsck::run(&parsed),
+        "import" => import::run(&parsed),
+        "ls" => ls::run(&parsed),
+        "cat" => cat::run(&parsed),
+        "log" => log::run(&parsed),
+        "reindex" => reindex::run(&parsed),
         _ => unreachable!("every command in COMMANDS is dispatched"),
     };
     match result {

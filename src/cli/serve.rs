@@ -8,10 +8,12 @@ use std::sync::Arc;
 use super::Failure;
 use super::args::{Command, DATA_FLAG, Flag, Parsed};
 use crate::blob::{DbStorage, StorageError, data_store_dir};
+use crate::fs::{Tree, TreeOptions};
 use crate::http::access_log::AccessLog;
 use crate::http::{Context, Limits, Server};
 use crate::web::auth::Gate;
 use crate::web::credentials::{Credentials, Setup};
+use crate::web::indexing_storage::IndexingStorage;
 use crate::web::session::Sessions;
 use crate::web::{App, SERVER_NAME};
 
@@ -139,7 +141,8 @@ pub fn run(parsed: &Parsed) -> Result<(), Failure> {
     let sessions = Sessions::open(&data)
         .map_err(|e| Failure::Runtime(format!("cannot read the sessions: {e}")))?;
     let gate = Gate::new(credentials).with_sessions(sessions);
-    let handler = Arc::new(App::new(gate).with_blobs(Arc::new(storage)));
+    let app = with_tree(App::new(gate), Arc::new(storage))?;
+    let handler = Arc::new(app);
     let context = Context {
         handler,
         limits,
@@ -179,6 +182,18 @@ fn open_storage(data: &Path) -> Result<DbStorage, Failure> {
             data.display()
         )),
     })
+}
+
+/// Serves the blob routes and the tree routes from one store: the tree
+/// opens on the same `DbStorage` (one Db per data folder), and blobs
+/// uploaded through the blob routes reach it, so claims among them are
+/// indexed.
+fn with_tree(app: App, storage: Arc<DbStorage>) -> Result<App, Failure> {
+    let tree = Tree::open(storage.clone(), TreeOptions::default())
+        .map_err(|e| Failure::Runtime(format!("cannot open the file tree: {e}")))?;
+    let tree = Arc::new(tree);
+    let blobs = Arc::new(IndexingStorage::new(storage, Arc::clone(&tree)));
+    Ok(app.with_blobs(blobs).with_tree(tree))
 }
 
 fn access_log(target: &str) -> Result<AccessLog, Failure> {

@@ -7,12 +7,18 @@ pub mod auth;
 pub mod blob_api;
 pub mod blobserver;
 pub mod credentials;
+pub mod fs_api;
+pub mod fs_post;
+pub mod history_api;
+pub mod indexing_storage;
 pub mod login;
 pub mod mime;
 pub mod origin;
+pub mod permanode_api;
 pub mod session;
 
 use crate::blob::BlobStorage;
+use crate::fs::Tree;
 use crate::http::conditional::{Representation, respond};
 use crate::http::target::percent_encode_path;
 use crate::http::{Body, Handler, Request, RequestBody, Response, Status};
@@ -38,16 +44,31 @@ pub struct App {
     /// Where the blob and file routes keep blobs; without it they
     /// answer 503.
     blobs: Option<Arc<dyn BlobStorage>>,
+    /// The file tree of the tree routes (`/api/fs`, `/api/history`,
+    /// `/api/changes`, `/api/permanode`); without it they answer 503.
+    tree: Option<Arc<Tree>>,
 }
 
 impl App {
     pub fn new(gate: auth::Gate) -> App {
-        App { gate, blobs: None }
+        App {
+            gate,
+            blobs: None,
+            tree: None,
+        }
     }
 
     /// Serves the blob API and the blob-server protocol from `storage`.
     pub fn with_blobs(mut self, storage: Arc<dyn BlobStorage>) -> App {
         self.blobs = Some(storage);
+        self
+    }
+
+    /// Serves the tree routes from `tree`; its file contents are read
+    /// through the blob storage of [`App::with_blobs`] (the same store),
+    /// and blobs uploaded through the blob routes are indexed by it.
+    pub fn with_tree(mut self, tree: Arc<Tree>) -> App {
+        self.tree = Some(tree);
         self
     }
 }
@@ -105,10 +126,37 @@ impl App {
                 blob_api::handle(storage, request, body)
             };
         }
+        if let Some(response) = self.tree_route(request, body) {
+            return response;
+        }
         Response::error(
             Status::NOT_FOUND,
             &format!("no such API route: {}", request.path),
         )
+    }
+
+    /// The tree routes, or `None` when `request` is for none of them.
+    fn tree_route(&self, request: &Request<'_>, body: &mut RequestBody<'_>) -> Option<Response> {
+        let path: &str = &request.path;
+        let is_fs = fs_api::owns(path);
+        let is_history = history_api::owns(path);
+        if !is_fs && !is_history && !permanode_api::owns(path) {
+            return None;
+        }
+        let (Some(tree), Some(blobs)) = (&self.tree, &self.blobs) else {
+            return Some(blob_api::json_error(
+                Status::SERVICE_UNAVAILABLE,
+                "the file tree is not available",
+            ));
+        };
+        Some(if is_fs {
+            let routes = fs_api::TreeRoutes { tree, blobs };
+            fs_api::handle(&routes, request, body)
+        } else if is_history {
+            history_api::handle(tree, request)
+        } else {
+            permanode_api::handle(tree, blobs.as_ref(), request)
+        })
     }
 }
 

@@ -1,0 +1,74 @@
+#!/bin/sh
+# strata import against cp -r, the same trees to the same disk (issue 5's
+# targets: 10,000 small files at >= 5,000 files/s; 100 MiB of large files
+# at >= 80% of cp's speed). cp's copy is followed by `sync` so both sides
+# end with their bytes on disk: strata syncs what it acknowledges.
+#
+#   cargo build --release && benches/import.sh [WORK_DIR]
+#
+# WORK_DIR (default: a fresh folder under $TMPDIR, removed after) should be
+# on the disk to measure. SMALL_FILES (10000) and LARGE_MIB (100) scale it.
+set -eu
+binary=${STRATA:-target/release/strata}
+work=${1:-$(mktemp -d "${TMPDIR:-/tmp}/strata-import-bench.XXXXXX")}
+small_files=${SMALL_FILES:-10000}
+large_mib=${LARGE_MIB:-100}
+[ -x "$binary" ] || { echo "build first: cargo build --release" >&2; exit 2; }
+mkdir -p "$work"
+
+# Deterministic content: every file differs (no dedup to flatter strata).
+make_small() {
+    python3 - "$1" "$small_files" <<'PY'
+import os, random, sys
+root, count = sys.argv[1], int(sys.argv[2])
+rng = random.Random(5)
+for index in range(count):
+    folder = os.path.join(root, "d%03d" % (index // 100))
+    os.makedirs(folder, exist_ok=True)
+    size = rng.randint(1024, 10 * 1024)
+    with open(os.path.join(folder, "f%05d.txt" % index), "wb") as out:
+        out.write(rng.randbytes(size))
+PY
+}
+make_large() {
+    mkdir -p "$1"
+    count=$((large_mib / 10))
+    index=0
+    while [ "$index" -lt "$count" ]; do
+        head -c $((10 * 1024 * 1024)) /dev/urandom > "$1/large$index.bin"
+        index=$((index + 1))
+    done
+}
+
+# Prints seconds (with a fraction) taken by the command.
+seconds() {
+    start=$(date +%s.%N)
+    "$@" > /dev/null
+    end=$(date +%s.%N)
+    echo "$start $end" | awk '{printf "%.3f", $2 - $1}'
+}
+
+run() {
+    name=$1 files=$2 bytes=$3
+    rm -rf "$work/cp-$name" "$work/data-$name"
+    sync
+    cp_s=$(seconds sh -c "cp -r '$work/src-$name' '$work/cp-$name' && sync")
+    import_s=$(seconds "$binary" import "$work/src-$name" --data "$work/data-$name")
+    again_s=$(seconds "$binary" import "$work/src-$name" --data "$work/data-$name")
+    awk -v n="$name" -v f="$files" -v b="$bytes" -v c="$cp_s" -v i="$import_s" -v a="$again_s" \
+        'BEGIN {
+            printf "%-6s %6d files %8.1f MiB | cp -r+sync %7.3f s %9.0f files/s %7.1f MiB/s", \
+                n, f, b / 1048576, c, f / c, b / 1048576 / c
+            printf " | import %7.3f s %9.0f files/s %7.1f MiB/s (%.2fx cp)", \
+                i, f / i, b / 1048576 / i, c / i
+            printf " | again %6.3f s\n", a
+        }'
+}
+
+make_small "$work/src-small"
+make_large "$work/src-large"
+small_bytes=$(du -sb "$work/src-small" | cut -f1)
+large_bytes=$(du -sb "$work/src-large" | cut -f1)
+run small "$small_files" "$small_bytes"
+run large $((large_mib / 10)) "$large_bytes"
+[ $# -ge 1 ] || rm -rf "$work"
