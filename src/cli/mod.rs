@@ -2,6 +2,7 @@
 //! `--help`; a wrong flag names itself and points to `--help`.
 
 pub mod args;
+pub mod client;
 mod serve;
 mod token;
 
