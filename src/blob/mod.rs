@@ -7,12 +7,15 @@
 //! the chunks it covers. Below them: `blobref`, `rollsum`, `chunker`,
 //! `file_schema` (the JSON format), `file_writer`, `file_reader`.
 //!
-//! Nothing here touches storage: code that writes blobs takes a
-//! [`BlobSink`], code that reads them a [`BlobSource`]. The store
-//! implements both; tests use an in-memory map.
+//! Storage is behind [`BlobStorage`] (`storage`): [`DbStorage`]
+//! (`db_storage`) keeps blobs durably in the store's Db, with the keys
+//! listed in KEYSPACE.md; [`MemoryStorage`] is the model and test double.
+//! Code that only writes blobs takes a [`BlobSink`], code that only reads
+//! them a [`BlobSource`]; every `BlobStorage` is both.
 
 pub mod blobref;
 pub mod chunker;
+pub mod db_storage;
 pub mod file_reader;
 pub mod file_schema;
 pub mod file_writer;
@@ -23,6 +26,7 @@ pub mod storage;
 mod test_store;
 
 pub use blobref::{BlobRef, BlobRefError, HashKind, Hasher};
+pub use db_storage::{DbStorage, data_store_dir};
 pub use file_schema::{FileError, FileMeta};
 pub use file_writer::{WrittenFile, write_file};
 pub use memory::MemoryStorage;

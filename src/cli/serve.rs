@@ -10,6 +10,7 @@ use crate::http::access_log::AccessLog;
 use crate::http::{Context, Limits, Server};
 use crate::web::auth::Gate;
 use crate::web::credentials::{Credentials, Setup};
+use crate::web::session::Sessions;
 use crate::web::{App, SERVER_NAME};
 
 pub const COMMAND: Command = Command {
@@ -130,7 +131,9 @@ pub fn run(parsed: &Parsed) -> Result<(), Failure> {
         .or_else(|| std::env::var("STRATA_TOKEN").ok());
     let (credentials, setup) = Credentials::open_or_create(&data, given_token.as_deref())
         .map_err(|e| Failure::Runtime(format!("cannot set up the owner token: {e}")))?;
-    let handler = Arc::new(App::new(Gate::new(credentials)));
+    let sessions = Sessions::open(&data)
+        .map_err(|e| Failure::Runtime(format!("cannot read the sessions: {e}")))?;
+    let handler = Arc::new(App::new(Gate::new(credentials).with_sessions(sessions)));
     let context = Context {
         handler,
         limits,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::Failure;
 use super::args::{Command, DATA_FLAG, Flag, Parsed};
-use crate::web::credentials;
+use crate::web::{credentials, session};
 
 pub const COMMAND: Command = Command {
     name: "token",
@@ -36,7 +36,10 @@ pub fn run(parsed: &Parsed) -> Result<(), Failure> {
     }
     let token = credentials::reset(&data)
         .map_err(|e| Failure::Runtime(format!("cannot reset the token: {e}")))?;
+    session::revoke_all(&data)
+        .map_err(|e| Failure::Runtime(format!("cannot end the browser sessions: {e}")))?;
     println!("owner token: {token}");
-    println!("  (shown once: keep it; a running server accepts it within a second)");
+    println!("  (shown once: keep it; a running server accepts it within a second,");
+    println!("   and every browser session is signed out)");
     Ok(())
 }

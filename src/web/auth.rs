@@ -1,8 +1,12 @@
 //! Who may call the protected routes: the owner, proven by
-//! `Authorization: Bearer <token>` or HTTP Basic with the token as the
-//! password (any user name, RFC 7617). Anything else gets 401 with
-//! `WWW-Authenticate`; a client address that keeps failing gets 429 for
-//! the rest of its window.
+//! `Authorization: Bearer <token>`, by HTTP Basic with the token as the
+//! password (any user name, RFC 7617), or by a browser session cookie
+//! (see `session.rs`). Anything else gets 401 with `WWW-Authenticate`; a
+//! client address that keeps failing gets 429 for the rest of its window.
+//!
+//! A 401 to a script's `fetch` (`Sec-Fetch-Mode` other than `navigate`)
+//! offers only the Bearer scheme: a Basic challenge would make the browser
+//! pop up its own password dialog over the UI's sign-in form.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -10,6 +14,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::credentials::Credentials;
+use super::origin::Proof;
+use super::session::{self, Sessions};
 use crate::http::{Request, Response, Status};
 use crate::util::base64;
 
@@ -24,6 +30,8 @@ pub const TRACKED_CLIENTS_MAX: usize = 10_000;
 /// Checks credentials and counts failures per client.
 pub struct Gate {
     credentials: Credentials,
+    /// Browser sessions; without them a session cookie proves nothing.
+    sessions: Option<Sessions>,
     failures: Mutex<HashMap<IpAddr, Window>>,
 }
 
@@ -37,12 +45,40 @@ impl Gate {
     pub fn new(credentials: Credentials) -> Gate {
         Gate {
             credentials,
+            sessions: None,
             failures: Mutex::new(HashMap::new()),
         }
     }
 
-    /// `Ok` for the owner; else the 401 or 429 to answer.
-    pub fn check(&self, request: &Request<'_>) -> Result<(), Response> {
+    /// Accepts the session cookies of `sessions` too.
+    pub fn with_sessions(mut self, sessions: Sessions) -> Gate {
+        self.sessions = Some(sessions);
+        self
+    }
+
+    /// The browser sessions, if this gate takes them.
+    pub fn sessions(&self) -> Option<&Sessions> {
+        self.sessions.as_ref()
+    }
+
+    /// How the owner proved who they are; else the 401 or 429 to answer.
+    pub fn check(&self, request: &Request<'_>) -> Result<Proof, Response> {
+        if request.header("authorization").is_some() {
+            let token = presented_token(request).unwrap_or_default();
+            return self.verify_token(request, &token).map(|()| Proof::Token);
+        }
+        if let Some(id) = session::presented_id(request) {
+            if self.sessions.as_ref().is_some_and(|s| s.is_live(id)) {
+                return Ok(Proof::Session);
+            }
+            return Err(unauthorized(request, "session ended; sign in again"));
+        }
+        Err(unauthorized(request, "credentials required"))
+    }
+
+    /// `Ok` when `token` is the owner's; a wrong one counts as a failure of
+    /// the client's address (429 once it has failed too often).
+    pub fn verify_token(&self, request: &Request<'_>, token: &str) -> Result<(), Response> {
         let client = request.peer.ip();
         if let Some(wait) = self.blocked_for(client) {
             let seconds = wait.as_secs().max(1).to_string();
@@ -51,14 +87,11 @@ impl Gate {
                     .header("Retry-After", seconds),
             );
         }
-        let Some(token) = presented_token(request) else {
-            return Err(unauthorized("credentials required"));
-        };
-        if self.credentials.verify(&token) {
+        if self.credentials.verify(token) {
             return Ok(());
         }
         self.count_failure(client);
-        Err(unauthorized("wrong credentials"))
+        Err(unauthorized(request, "wrong credentials"))
     }
 
     fn blocked_for(&self, client: IpAddr) -> Option<Duration> {
@@ -111,11 +144,17 @@ fn presented_token(request: &Request<'_>) -> Option<String> {
     None
 }
 
-fn unauthorized(message: &str) -> Response {
-    Response::error(Status::UNAUTHORIZED, message)
-        .header("WWW-Authenticate", "Bearer realm=\"strata\"")
-        .header(
-            "WWW-Authenticate",
-            "Basic realm=\"strata\", charset=\"UTF-8\"",
-        )
+fn unauthorized(request: &Request<'_>, message: &str) -> Response {
+    let response = Response::error(Status::UNAUTHORIZED, message)
+        .header("WWW-Authenticate", "Bearer realm=\"strata\"");
+    let from_script = request
+        .header_str("sec-fetch-mode")
+        .is_some_and(|mode| !mode.trim().eq_ignore_ascii_case("navigate"));
+    if from_script {
+        return response;
+    }
+    response.header(
+        "WWW-Authenticate",
+        "Basic realm=\"strata\", charset=\"UTF-8\"",
+    )
 }

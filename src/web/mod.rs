@@ -7,7 +7,10 @@ pub mod auth;
 pub mod blob_api;
 pub mod blobserver;
 pub mod credentials;
+pub mod login;
 pub mod mime;
+pub mod origin;
+pub mod session;
 
 use crate::blob::BlobStorage;
 use crate::http::conditional::{Representation, respond};
@@ -80,10 +83,17 @@ impl Handler for App {
 impl App {
     /// The protected routes: credentials first, then the route.
     fn api(&self, request: &Request<'_>, body: &mut RequestBody<'_>) -> Response {
-        if let Err(refusal) = self.gate.check(request) {
+        let path: &str = &request.path;
+        if login::owns(path) {
+            return login::handle(&self.gate, request, body);
+        }
+        let proof = match self.gate.check(request) {
+            Ok(proof) => proof,
+            Err(refusal) => return refusal,
+        };
+        if let Some(refusal) = origin::refusal(request, proof) {
             return refusal;
         }
-        let path: &str = &request.path;
         let is_blobserver = blobserver::owns(path);
         if is_blobserver || blob_api::owns(path) {
             let Some(storage) = &self.blobs else {

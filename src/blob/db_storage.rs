@@ -1,0 +1,378 @@
+//! `DbStorage`: the durable [`BlobStorage`], blobs kept in the store's
+//! [`Db`]. Every key it writes (and the prefixes of the layers above) is
+//! in [KEYSPACE.md](KEYSPACE.md) beside this file.
+//!
+//! Contracts, on top of the trait's:
+//! - A blob is two rows written in one synced write batch: `b<ref>` (its
+//!   bytes; at or above the Db's value-log threshold they go to the value
+//!   log, written once and never rewritten by compaction) and `s<ref>`
+//!   (its size). `stat`, `enumerate` and `contains` read only `s` rows,
+//!   so they never touch a blob's bytes; `contains` is one `get`, which the
+//!   tables' bloom filters answer "no" without reading a data block.
+//! - `receive` returns `Ok` only after its batch is synced (the Db's group
+//!   commit shares one sync among concurrent writers).
+//! - `fetch` streams: a value-log blob is read 64 KiB block by block, each
+//!   block checked against its stored crc before any byte of it is handed
+//!   out, and the record's key is checked to be the blob's; a small blob
+//!   (kept in the tree, read through checked table blocks) is re-hashed
+//!   against its ref before it is handed out. Damage is `Corruption`.
+//!
+//! Thread safety: every method may be called from many threads. Receives
+//! of the same ref are serialised by a striped lock around "is it there?"
+//! and the write, so exactly one of them says `newly_stored`.
+
+use super::BlobRef;
+use super::storage::{self, BlobStorage, Fetched, Received, StorageError};
+use crate::store::db::{Db, Options, ReadOptions, StoreError, WriteBatch, WriteOptions};
+use crate::store::write_batch::Handler;
+use crate::util::varint;
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// First byte of the row holding a blob's bytes (KEYSPACE.md).
+pub const BLOB_PREFIX: u8 = b'b';
+/// First byte of the row holding a blob's size (KEYSPACE.md).
+pub const SIZE_PREFIX: u8 = b's';
+/// First byte of index rows, owned by `src/index` (KEYSPACE.md).
+pub const INDEX_PREFIX: u8 = b'x';
+/// First byte of higher layers' metadata rows (KEYSPACE.md).
+pub const META_PREFIX: u8 = b'm';
+/// The row naming the layout of the keyspace (KEYSPACE.md).
+pub const KEYSPACE_VERSION_KEY: &[u8] = b"mkeyspace-version";
+/// The layout this code reads and writes, as the version row holds it.
+pub const KEYSPACE_VERSION: &[u8] = b"1";
+/// Locks that serialise receives of the same ref (a ref picks one).
+const RECEIVE_LOCK_STRIPES_COUNT: usize = 64;
+
+/// Blobs in a [`Db`] (see the module header).
+pub struct DbStorage {
+    db: Arc<Db>,
+    receive_locks: Vec<Mutex<()>>,
+}
+
+/// The store folder inside a data folder: `data_dir/store`.
+pub fn data_store_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("store")
+}
+
+/// `prefix` followed by the ref's text: the key of one of a blob's rows.
+fn row_key(prefix: u8, blob_ref: &BlobRef) -> Vec<u8> {
+    let text = blob_ref.as_str().as_bytes();
+    let mut key = Vec::with_capacity(1 + text.len());
+    key.push(prefix);
+    key.extend_from_slice(text);
+    key
+}
+
+/// A store error as the blob layer reports it: damage stays `Corruption`
+/// (naming the file and offset), everything else is `Io`.
+pub fn storage_error(error: StoreError) -> StorageError {
+    match error {
+        StoreError::Corruption { .. } => StorageError::Corruption {
+            what: error.to_string(),
+        },
+        StoreError::Io { kind, .. } => StorageError::Io(io::Error::new(kind, error.to_string())),
+        StoreError::Locked { .. } => StorageError::Io(io::Error::new(
+            io::ErrorKind::ResourceBusy,
+            error.to_string(),
+        )),
+        other => StorageError::Io(io::Error::other(other.to_string())),
+    }
+}
+
+/// Fails on a row of `rows` whose key is one of the blob layer's own (a
+/// programmer error in a higher layer: it would forge a blob).
+struct ForeignRowCheck;
+
+impl ForeignRowCheck {
+    fn check(key: &[u8]) {
+        let owned = matches!(key.first(), Some(&BLOB_PREFIX | &SIZE_PREFIX));
+        assert!(!owned, "a higher layer wrote a blob-layer row: {key:?}");
+    }
+}
+
+impl Handler for ForeignRowCheck {
+    fn put(&mut self, key: &[u8], _value: &[u8]) {
+        ForeignRowCheck::check(key);
+    }
+    fn delete(&mut self, key: &[u8]) {
+        ForeignRowCheck::check(key);
+    }
+    fn put_value_pointer(&mut self, key: &[u8], _pointer: &[u8]) {
+        ForeignRowCheck::check(key);
+    }
+}
+
+impl DbStorage {
+    /// Opens (creating if missing) the store in `dir` (the data folder's
+    /// `store/` sub-folder).
+    ///
+    /// A store held by another process is an error whose message says so
+    /// (kind `ResourceBusy`). A store written with another keyspace layout
+    /// (its `mkeyspace-version` row) is refused (kind `Unsupported`); a new
+    /// store gets the row.
+    pub fn open(dir: &Path) -> Result<DbStorage, StorageError> {
+        let options = Options {
+            create_if_missing: true,
+            ..Options::default()
+        };
+        DbStorage::open_with_options(dir, options)
+    }
+
+    /// `open` with the caller's store options (tests use an in-memory Env).
+    pub fn open_with_options(dir: &Path, options: Options) -> Result<DbStorage, StorageError> {
+        std::fs::create_dir_all(dir).map_err(|error| {
+            let message = format!("cannot create the store folder {}: {error}", dir.display());
+            StorageError::Io(io::Error::new(error.kind(), message))
+        })?;
+        let db = Db::open(dir, options).map_err(|error| match error {
+            StoreError::Locked { .. } => StorageError::Io(io::Error::new(
+                io::ErrorKind::ResourceBusy,
+                format!(
+                    "the store {} is held by another process (is another strata running \
+                     on this data folder?)",
+                    dir.display()
+                ),
+            )),
+            other => storage_error(other),
+        })?;
+        let storage = DbStorage::new(Arc::new(db));
+        storage.check_keyspace_version()?;
+        Ok(storage)
+    }
+
+    /// Wraps an open Db. No keyspace-version check: the caller opened the
+    /// Db (use `open` for a data folder's store).
+    pub fn new(db: Arc<Db>) -> DbStorage {
+        let receive_locks = (0..RECEIVE_LOCK_STRIPES_COUNT)
+            .map(|_| Mutex::new(()))
+            .collect();
+        DbStorage { db, receive_locks }
+    }
+
+    pub fn db(&self) -> &Arc<Db> {
+        &self.db
+    }
+
+    /// Stores `bytes` as a blob AND applies `rows` (index rows of higher
+    /// layers) in ONE atomic, synced write batch; dedup as `receive`. For
+    /// small schema blobs (claims) whose index rows must land atomically
+    /// with them.
+    ///
+    /// When the blob is already stored, `rows` are still written (synced)
+    /// and the answer says `newly_stored: false`. REQUIRES: no key of
+    /// `rows` starts with `b` or `s` (the blob layer's rows; asserted).
+    pub fn receive_with_rows(
+        &self,
+        bytes: &[u8],
+        rows: WriteBatch,
+    ) -> Result<Received, StorageError> {
+        rows.iterate(&mut ForeignRowCheck)
+            .map_err(|error| StorageError::Io(io::Error::other(format!("{error:?}"))))?;
+        let mut body = bytes;
+        let read = storage::read_blob(None, &mut body, super::BLOB_BYTES_MAX as u64)?;
+        self.store(read.blob_ref, &read.bytes, rows)
+    }
+
+    /// Writes the blob's rows and `rows` unless the blob is there; `rows`
+    /// alone (if any) when it is. Under the ref's receive lock.
+    fn store(
+        &self,
+        blob_ref: BlobRef,
+        bytes: &[u8],
+        rows: WriteBatch,
+    ) -> Result<Received, StorageError> {
+        let _guard = self.receive_lock(&blob_ref);
+        let newly_stored = !self.contains(&blob_ref)?;
+        let mut batch = WriteBatch::new();
+        if newly_stored {
+            batch.put(&row_key(BLOB_PREFIX, &blob_ref), bytes);
+            let mut size = Vec::with_capacity(10);
+            varint::put_varint64(&mut size, bytes.len() as u64);
+            batch.put(&row_key(SIZE_PREFIX, &blob_ref), &size);
+        }
+        batch.append(&rows);
+        if batch.count() > 0 {
+            let sync = WriteOptions { sync: true };
+            self.db.write(&sync, batch).map_err(storage_error)?;
+        }
+        Ok(Received {
+            blob_ref,
+            size: bytes.len() as u64,
+            newly_stored,
+        })
+    }
+
+    fn receive_lock(&self, blob_ref: &BlobRef) -> MutexGuard<'_, ()> {
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(blob_ref.as_str());
+        let stripe = &self.receive_locks[hash as usize % self.receive_locks.len()];
+        stripe
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Writes the keyspace-version row into a store that has none, and
+    /// refuses a store whose row names another layout.
+    fn check_keyspace_version(&self) -> Result<(), StorageError> {
+        let read = ReadOptions::new();
+        match self
+            .db
+            .get(&read, KEYSPACE_VERSION_KEY)
+            .map_err(storage_error)?
+        {
+            Some(version) if version == KEYSPACE_VERSION => Ok(()),
+            Some(version) => Err(StorageError::Io(io::Error::new(
+                io::ErrorKind::Unsupported,
+                format!(
+                    "the store's keyspace is version {:?}; this strata reads version {:?}",
+                    String::from_utf8_lossy(&version),
+                    String::from_utf8_lossy(KEYSPACE_VERSION)
+                ),
+            ))),
+            None => {
+                let sync = WriteOptions { sync: true };
+                self.db
+                    .put(&sync, KEYSPACE_VERSION_KEY, KEYSPACE_VERSION)
+                    .map_err(storage_error)
+            }
+        }
+    }
+
+    /// The size in the `s` row of `blob_ref`, if stored.
+    fn stored_size(&self, blob_ref: &BlobRef) -> Result<Option<u64>, StorageError> {
+        let key = row_key(SIZE_PREFIX, blob_ref);
+        let Some(row) = self
+            .db
+            .get(&ReadOptions::new(), &key)
+            .map_err(storage_error)?
+        else {
+            return Ok(None);
+        };
+        decode_size(blob_ref.as_str(), &row).map(Some)
+    }
+}
+
+/// The size held in an `s` row; anything but one whole varint is damage.
+pub fn decode_size(blob_name: &str, row: &[u8]) -> Result<u64, StorageError> {
+    match varint::get_varint64(row) {
+        Some((size, used)) if used == row.len() => Ok(size),
+        _ => Err(StorageError::Corruption {
+            what: format!("{blob_name}: size row {row:?} is not one varint"),
+        }),
+    }
+}
+
+/// A value-log stream whose damage reports come back as the blob layer's
+/// `Corruption` (inside an `InvalidData` io::Error, as the trait says).
+struct CheckedStream {
+    blob_ref: BlobRef,
+    inner: crate::store::db::ValueStream,
+}
+
+impl Read for CheckedStream {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(out).map_err(|error| {
+            if error.kind() != io::ErrorKind::InvalidData {
+                return error;
+            }
+            let what = format!("{}: {error}", self.blob_ref);
+            io::Error::from(StorageError::Corruption { what })
+        })
+    }
+}
+
+impl BlobStorage for DbStorage {
+    fn receive(
+        &self,
+        expected: Option<&BlobRef>,
+        body: &mut dyn Read,
+        limit_bytes: u64,
+    ) -> Result<Received, StorageError> {
+        let read = storage::read_blob(expected, body, limit_bytes)?;
+        self.store(read.blob_ref, &read.bytes, WriteBatch::new())
+    }
+
+    fn fetch(&self, blob_ref: &BlobRef) -> Result<Option<Fetched>, StorageError> {
+        let key = row_key(BLOB_PREFIX, blob_ref);
+        let stream = self.db.get_value_reader(&ReadOptions::new(), &key);
+        let Some(stream) = stream.map_err(storage_error)? else {
+            return Ok(None);
+        };
+        let size = stream.len();
+        let reader: Box<dyn Read + Send> = match stream {
+            crate::store::db::ValueStream::Inline(cursor) => {
+                // Small (below the value-log threshold): hashing it costs
+                // less than the read that found it.
+                storage::verify_whole(blob_ref, cursor.get_ref())?;
+                Box::new(cursor)
+            }
+            crate::store::db::ValueStream::Log(reader) => {
+                if reader.key() != key.as_slice() {
+                    let what = format!("{blob_ref}: its pointer names another record");
+                    return Err(StorageError::Corruption { what });
+                }
+                let inner = crate::store::db::ValueStream::Log(reader);
+                Box::new(CheckedStream {
+                    blob_ref: *blob_ref,
+                    inner,
+                })
+            }
+        };
+        Ok(Some(Fetched { size, reader }))
+    }
+
+    fn stat(&self, refs: &[BlobRef]) -> Result<Vec<(BlobRef, u64)>, StorageError> {
+        let mut present = Vec::with_capacity(refs.len());
+        for blob_ref in refs {
+            if let Some(size) = self.stored_size(blob_ref)? {
+                present.push((*blob_ref, size));
+            }
+        }
+        Ok(present)
+    }
+
+    fn enumerate(
+        &self,
+        after: Option<&BlobRef>,
+        limit: usize,
+    ) -> Result<Vec<(BlobRef, u64)>, StorageError> {
+        let mut page = Vec::new();
+        if limit == 0 {
+            return Ok(page);
+        }
+        let start = after.map_or_else(|| vec![SIZE_PREFIX], |after| row_key(SIZE_PREFIX, after));
+        let mut rows = self.db.iter(&ReadOptions::new());
+        rows.seek(&start);
+        while rows.valid() && page.len() < limit {
+            let key = rows.key();
+            if key.first() != Some(&SIZE_PREFIX) {
+                break;
+            }
+            if after.is_none() || key != start.as_slice() {
+                page.push(parse_size_row(key, &rows.value().map_err(storage_error)?)?);
+            }
+            rows.next();
+        }
+        rows.status().map_err(storage_error)?;
+        Ok(page)
+    }
+
+    fn contains(&self, blob_ref: &BlobRef) -> Result<bool, StorageError> {
+        Ok(self.stored_size(blob_ref)?.is_some())
+    }
+}
+
+/// `(ref, size)` from an `s` row.
+pub fn parse_size_row(key: &[u8], value: &[u8]) -> Result<(BlobRef, u64), StorageError> {
+    let text = std::str::from_utf8(&key[1..]).ok();
+    let Some(blob_ref) = text.and_then(|text| BlobRef::parse(text).ok()) else {
+        let what = format!("size row key {key:?} does not name a blob");
+        return Err(StorageError::Corruption { what });
+    };
+    Ok((blob_ref, decode_size(blob_ref.as_str(), value)?))
+}
+
+#[cfg(test)]
+mod tests;

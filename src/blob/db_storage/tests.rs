@@ -1,0 +1,273 @@
+use super::*;
+use crate::blob::storage::conformance::{conformance_suite, pattern};
+use crate::blob::{BlobSource, HashKind};
+use crate::store::env::MemEnv;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A fresh folder under the system temp dir, removed on drop.
+struct TempDir {
+    path: PathBuf,
+}
+
+impl TempDir {
+    fn new(label: &str) -> TempDir {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let unique = NEXT.fetch_add(1, Ordering::Relaxed);
+        let name = format!("strata-db-storage-{label}-{}-{unique}", std::process::id());
+        let path = std::env::temp_dir().join(name);
+        let _ = std::fs::remove_dir_all(&path);
+        TempDir { path }
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+fn receive_bytes(storage: &DbStorage, bytes: &[u8]) -> Received {
+    storage
+        .receive(None, &mut &bytes[..], crate::blob::BLOB_BYTES_MAX as u64)
+        .expect("receive")
+}
+
+/// Flips one bit of the first copy of `needle` in any file of `dir`;
+/// returns the file it changed.
+fn flip_byte_of(dir: &Path, needle: &[u8]) -> PathBuf {
+    for entry in std::fs::read_dir(dir).expect("read dir") {
+        let path = entry.expect("entry").path();
+        let mut bytes = std::fs::read(&path).expect("read file");
+        let found = bytes
+            .windows(needle.len())
+            .position(|window| window == needle);
+        if let Some(offset) = found {
+            bytes[offset + needle.len() / 2] ^= 0x20;
+            std::fs::write(&path, &bytes).expect("write file");
+            return path;
+        }
+    }
+    panic!("no file of {} holds the bytes", dir.display());
+}
+
+#[test]
+fn db_storage_passes_the_conformance_suite_on_disk() {
+    let dir = TempDir::new("conformance");
+    conformance_suite(&DbStorage::open(&dir.path).expect("open"));
+}
+
+#[test]
+fn db_storage_passes_the_conformance_suite_in_memory() {
+    let options = Options {
+        create_if_missing: true,
+        env: Arc::new(MemEnv::new()),
+        ..Options::default()
+    };
+    let storage = DbStorage::open_with_options(Path::new("/memory/store"), options);
+    conformance_suite(&storage.expect("open"));
+}
+
+#[test]
+fn blobs_survive_a_reopen_with_their_sizes_and_order() {
+    let dir = TempDir::new("reopen");
+    let small = pattern(100, 1);
+    let large = pattern(300_000, 2);
+    let (small_ref, large_ref) = {
+        let storage = DbStorage::open(&dir.path).expect("open");
+        let small_ref = receive_bytes(&storage, &small).blob_ref;
+        (small_ref, receive_bytes(&storage, &large).blob_ref)
+    };
+    let storage = DbStorage::open(&dir.path).expect("reopen");
+    assert_eq!(storage.get(&small_ref).expect("small"), small);
+    assert_eq!(storage.get(&large_ref).expect("large"), large);
+    let mut expected = vec![(small_ref, 100), (large_ref, 300_000)];
+    expected.sort();
+    assert_eq!(storage.enumerate(None, 10).expect("enumerate"), expected);
+    assert!(!receive_bytes(&storage, &large).newly_stored, "still there");
+}
+
+#[test]
+fn a_flipped_byte_in_a_value_log_blob_is_corruption_never_data() {
+    let dir = TempDir::new("flip-large");
+    let bytes = pattern(200_000, 3);
+    let blob_ref = {
+        let storage = DbStorage::open(&dir.path).expect("open");
+        let blob_ref = receive_bytes(&storage, &bytes).blob_ref;
+        // The pointer goes to a table, so that the reopen does not replay
+        // it from the WAL (replay would drop a record it finds damaged).
+        storage.db().compact_range(None, None).expect("compact");
+        blob_ref
+    };
+    let changed = flip_byte_of(&dir.path, &bytes[100_000..100_064]);
+    assert!(changed.to_string_lossy().ends_with(".vlog"), "{changed:?}");
+    let storage = DbStorage::open(&dir.path).expect("reopen");
+    let error = storage.get(&blob_ref).expect_err("damaged blob read");
+    assert_eq!(error.kind(), io::ErrorKind::InvalidData);
+    assert!(matches!(
+        StorageError::from(error),
+        StorageError::Corruption { what } if what.contains(blob_ref.as_str())
+    ));
+}
+
+#[test]
+fn a_flipped_byte_in_a_small_blob_in_a_table_is_corruption_never_data() {
+    let dir = TempDir::new("flip-small");
+    let bytes = pattern(1000, 4);
+    // Damaged while open: the block also holds the keyspace-version row,
+    // which a reopen reads (and would refuse the store over).
+    let storage = DbStorage::open(&dir.path).expect("open");
+    let blob_ref = receive_bytes(&storage, &bytes).blob_ref;
+    storage.db().compact_range(None, None).expect("compact");
+    let changed = flip_byte_of(&dir.path, &bytes[400..464]);
+    assert!(changed.to_string_lossy().ends_with(".ldb"), "{changed:?}");
+    let result = storage.fetch(&blob_ref);
+    assert!(
+        matches!(result, Err(StorageError::Corruption { .. })),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn a_small_blob_whose_bytes_do_not_hash_to_its_ref_is_corruption() {
+    let dir = TempDir::new("forged");
+    let storage = DbStorage::open(&dir.path).expect("open");
+    let blob_ref = BlobRef::of_bytes(b"good");
+    let sync = WriteOptions { sync: true };
+    let db = storage.db();
+    db.put(&sync, &row_key(BLOB_PREFIX, &blob_ref), b"evil")
+        .expect("put");
+    let result = storage.fetch(&blob_ref);
+    assert!(
+        matches!(result, Err(StorageError::Corruption { .. })),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn a_second_open_of_a_held_store_fails_saying_another_process_holds_it() {
+    let dir = TempDir::new("held");
+    let _first = DbStorage::open(&dir.path).expect("open");
+    let Err(error) = DbStorage::open(&dir.path) else {
+        panic!("a second open of a held store succeeded");
+    };
+    let message = error.to_string();
+    assert!(message.contains("held by another process"), "{message}");
+    assert!(message.contains(&*dir.path.to_string_lossy()), "{message}");
+    let StorageError::Io(inner) = error else {
+        panic!("not an Io error")
+    };
+    assert_eq!(inner.kind(), io::ErrorKind::ResourceBusy);
+}
+
+#[test]
+fn a_store_of_another_keyspace_version_is_refused() {
+    let dir = TempDir::new("version");
+    {
+        let storage = DbStorage::open(&dir.path).expect("open");
+        let read = ReadOptions::new();
+        let version = storage.db().get(&read, KEYSPACE_VERSION_KEY).expect("get");
+        assert_eq!(
+            version.as_deref(),
+            Some(KEYSPACE_VERSION),
+            "a new store is marked"
+        );
+        let sync = WriteOptions { sync: true };
+        storage
+            .db()
+            .put(&sync, KEYSPACE_VERSION_KEY, b"2")
+            .expect("put");
+    }
+    let Err(error) = DbStorage::open(&dir.path) else {
+        panic!("a store of version 2 opened");
+    };
+    assert!(error.to_string().contains("version \"2\""), "{error}");
+}
+
+#[test]
+fn receive_with_rows_lands_the_blob_and_its_rows_together() {
+    let dir = TempDir::new("rows");
+    let storage = DbStorage::open(&dir.path).expect("open");
+    let mut rows = WriteBatch::new();
+    rows.put(b"xclaim-row", b"1");
+    let claim = br#"{"camliVersion":1,"camliType":"claim"}"#;
+    let received = storage.receive_with_rows(claim, rows).expect("receive");
+    assert!(received.newly_stored);
+    assert_eq!(received.blob_ref, BlobRef::of_bytes(claim));
+    let read = ReadOptions::new();
+    let row = storage.db().get(&read, b"xclaim-row").expect("get");
+    assert_eq!(row.as_deref(), Some(&b"1"[..]));
+    let mut again = WriteBatch::new();
+    again.put(b"xsecond-row", b"2");
+    let second = storage.receive_with_rows(claim, again).expect("receive");
+    assert!(!second.newly_stored, "dedup as receive");
+    let row = storage.db().get(&read, b"xsecond-row").expect("get");
+    assert_eq!(row.as_deref(), Some(&b"2"[..]), "rows still written");
+}
+
+#[test]
+#[should_panic(expected = "blob-layer row")]
+fn receive_with_rows_refuses_rows_that_would_forge_a_blob() {
+    let dir = TempDir::new("forge-rows");
+    let storage = DbStorage::open(&dir.path).expect("open");
+    let mut rows = WriteBatch::new();
+    rows.put(b"ssha224-forged", b"\x01");
+    let _ = storage.receive_with_rows(b"x", rows);
+}
+
+#[test]
+fn enumerate_sees_only_size_rows_whatever_else_the_store_holds() {
+    let dir = TempDir::new("neighbours");
+    let storage = DbStorage::open(&dir.path).expect("open");
+    let sync = WriteOptions { sync: true };
+    storage.db().put(&sync, b"a-before", b"").expect("put");
+    storage.db().put(&sync, b"t-after", b"").expect("put");
+    let received = receive_bytes(&storage, b"only blob");
+    let page = storage.enumerate(None, 10).expect("enumerate");
+    assert_eq!(page, vec![(received.blob_ref, 9)]);
+    let sha256 = BlobRef::from_digest(HashKind::Sha256, &[0xff; 32]).expect("ref");
+    assert!(
+        storage
+            .enumerate(Some(&sha256), 10)
+            .expect("enumerate")
+            .is_empty()
+    );
+}
+
+#[test]
+fn data_store_dir_is_the_store_folder_of_the_data_folder() {
+    let dir = data_store_dir(Path::new("/srv/strata-data"));
+    assert_eq!(dir, Path::new("/srv/strata-data/store"));
+}
+
+#[test]
+fn keyspace_md_shows_the_rows_of_the_hello_blob() {
+    let doc = include_str!("../KEYSPACE.md");
+    let dir = TempDir::new("keyspace-doc");
+    let storage = DbStorage::open(&dir.path).expect("open");
+    let blob_ref = receive_bytes(&storage, b"hello").blob_ref;
+    let read = ReadOptions::new();
+    let show = |prefix: u8| {
+        let key = row_key(prefix, &blob_ref);
+        let value = storage.db().get(&read, &key).expect("get").expect("row");
+        let text = std::str::from_utf8(&key[1..]).expect("ascii");
+        let hex: Vec<String> = value.iter().map(|byte| format!("{byte:02x}")).collect();
+        (
+            format!("key   {:02x} \"{text}\"", key[0]),
+            format!("value {}", hex.join(" ")),
+        )
+    };
+    for prefix in [BLOB_PREFIX, SIZE_PREFIX] {
+        let (key_line, value_line) = show(prefix);
+        assert!(doc.contains(&key_line), "KEYSPACE.md lacks {key_line}");
+        assert!(doc.contains(&value_line), "KEYSPACE.md lacks {value_line}");
+    }
+    let mut large_size = Vec::new();
+    varint::put_varint64(&mut large_size, 300_000);
+    assert_eq!(
+        large_size,
+        [0xe0, 0xa7, 0x12],
+        "the doc's 300,000-byte example"
+    );
+    let version = String::from_utf8_lossy(KEYSPACE_VERSION);
+    assert!(doc.contains(&format!("ASCII decimal, today `{version}`")));
+}
