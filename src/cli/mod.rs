@@ -3,6 +3,8 @@
 
 pub mod args;
 pub mod client;
+pub mod get;
+pub mod put;
 mod serve;
 mod token;
 
@@ -22,7 +24,26 @@ impl From<ArgError> for Failure {
     }
 }
 
-const COMMANDS: &[&Command] = &[&serve::COMMAND, &token::COMMAND];
+const COMMANDS: &[&Command] = &[
+    &serve::COMMAND,
+    &put::COMMAND,
+    &get::COMMAND,
+    &token::COMMAND,
+];
+
+/// Short flags, as (command, short, long): `strata get REF -o FILE`.
+const SHORT_FLAGS: &[(&str, &str, &str)] = &[("get", "-o", "--output")];
+
+/// `args` with each short flag of `command` spelt long.
+fn long_flags(command: &str, args: &[String]) -> Vec<String> {
+    let long = |arg: &String| {
+        let found = SHORT_FLAGS
+            .iter()
+            .find(|(name, short, _)| *name == command && arg == short);
+        found.map_or_else(|| arg.clone(), |(_, _, long)| long.to_string())
+    };
+    args.iter().map(long).collect()
+}
 
 fn usage() -> String {
     let mut text = format!(
@@ -60,7 +81,7 @@ pub fn run(args: &[String]) -> i32 {
         eprintln!("strata: unknown command {first:?}; see 'strata --help'");
         return 2;
     };
-    let parsed = match command.parse(&args[1..]) {
+    let parsed = match command.parse(&long_flags(command.name, &args[1..])) {
         Ok(parsed) => parsed,
         Err(error) => {
             eprintln!("{}", error.0);
@@ -73,6 +94,8 @@ pub fn run(args: &[String]) -> i32 {
     }
     let result = match command.name {
         "serve" => serve::run(&parsed),
+        "put" => put::run(&parsed),
+        "get" => get::run(&parsed),
         "token" => token::run(&parsed),
         _ => unreachable!("every command in COMMANDS is dispatched"),
     };
