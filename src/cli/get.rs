@@ -37,7 +37,7 @@ pub const COMMAND: Command = Command {
             name: "output",
             value: Some("FILE"),
             default: Some("-"),
-            help: "write to FILE (also -o), which appears only once complete; - is stdout",
+            help: "write to FILE (also -o; it appears only when complete); - is stdout",
         },
         SERVER_FLAG,
         DATA_FLAG,
@@ -78,7 +78,7 @@ enum Source {
 
 fn open_source(parsed: &Parsed) -> Result<Source, Failure> {
     if let Some(url) = parsed.get(&COMMAND, "server") {
-        return Ok(Source::Server(Box::new(connect(&url)?)));
+        return Ok(Source::Server(Box::new(connect(&url, &COMMAND)?)));
     }
     let data = PathBuf::from(parsed.get(&COMMAND, "data").unwrap_or_default());
     if !data.is_dir() {

@@ -63,8 +63,7 @@ pub const SERVER_FLAG: Flag = Flag {
     name: "server",
     value: Some("URL"),
     default: None,
-    help: "work through a running server (http://HOST:PORT/; token from STRATA_TOKEN); \
-           else open the data folder directly",
+    help: "go through the server at http://HOST:PORT/ (token: STRATA_TOKEN), not --data",
 };
 
 pub const COMMAND: Command = Command {
@@ -78,7 +77,7 @@ pub const COMMAND: Command = Command {
             name: "verbose",
             value: None,
             default: None,
-            help: "say on stderr how many chunks and bytes were sent and skipped",
+            help: "say on stderr how many chunks (and bytes) were sent and skipped",
         },
     ],
 };
@@ -160,7 +159,7 @@ pub fn run(parsed: &Parsed) -> Result<(), Failure> {
 
 fn open_target(parsed: &Parsed, command: &Command) -> Result<Target, Failure> {
     match parsed.get(command, "server") {
-        Some(url) => Ok(Target::Server(Box::new(connect(&url)?))),
+        Some(url) => Ok(Target::Server(Box::new(connect(&url, command)?))),
         None => {
             let data = PathBuf::from(parsed.get(command, "data").unwrap_or_default());
             Ok(Target::Store(open_store(&data)?))
@@ -169,12 +168,10 @@ fn open_target(parsed: &Parsed, command: &Command) -> Result<Target, Failure> {
 }
 
 /// A client of `url` with the token from `STRATA_TOKEN`. A bad URL is a
-/// usage error.
-pub fn connect(url: &str) -> Result<Client, Failure> {
-    let server = super::client::ServerUrl::parse(url).map_err(|error| match error {
-        ClientError::BadUrl(why) => Failure::Usage(why),
-        other => Failure::Runtime(other.to_string()),
-    })?;
+/// usage error of `command`.
+pub fn connect(url: &str, command: &Command) -> Result<Client, Failure> {
+    let server = super::client::ServerUrl::parse(url)
+        .map_err(|error| Failure::from(command.error(&error.to_string())))?;
     let token = std::env::var(super::client::TOKEN_VARIABLE)
         .ok()
         .filter(|token| !token.is_empty());
