@@ -147,21 +147,22 @@ fn fetch(
             body.take(ERROR_BODY_BYTES_MAX).read_to_end(&mut text)?;
             return Ok(Answer::Refused(head.clone(), text));
         }
-        match verify {
-            None => io::copy(body, out)?,
-            Some(blob_ref) => copy_verified(blob_ref, body, out)?,
-        };
+        copy_verified(verify, body, out)?;
         Ok(Answer::Written)
     });
     answer.map_err(|error| error.to_string())
 }
 
-/// Copies `body` to `out`, hashing it; bytes that do not hash to
-/// `blob_ref` are an error (a SHA-1 ref cannot be checked here).
-fn copy_verified(blob_ref: &BlobRef, body: &mut dyn Read, out: &mut dyn Write) -> io::Result<u64> {
-    let Ok(mut hasher) = Hasher::for_kind(blob_ref.kind()) else {
-        return io::copy(body, out);
-    };
+/// Copies `body` to `out` in large steps (`io::copy` through `dyn`
+/// handles takes 8 KiB at a time), hashing it when `verify` names a ref
+/// (SHA-1 refs cannot be checked here): bytes that do not hash to it are
+/// an error once the last one is read.
+fn copy_verified(
+    verify: Option<&BlobRef>,
+    body: &mut dyn Read,
+    out: &mut dyn Write,
+) -> io::Result<u64> {
+    let mut hasher = verify.and_then(|blob_ref| Hasher::for_kind(blob_ref.kind()).ok());
     let mut step = vec![0u8; OUTPUT_BUFFER_BYTES];
     let mut total = 0u64;
     loop {
@@ -171,14 +172,18 @@ fn copy_verified(blob_ref: &BlobRef, body: &mut dyn Read, out: &mut dyn Write) -
             Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
             Err(error) => return Err(error),
         };
-        hasher.update(&step[..count]);
+        if let Some(hasher) = &mut hasher {
+            hasher.update(&step[..count]);
+        }
         out.write_all(&step[..count])?;
         total += count as u64;
     }
-    let actual = hasher.finish();
-    if actual != *blob_ref {
-        let why = format!("the server sent bytes that hash to {actual}, not to {blob_ref}");
-        return Err(io::Error::new(io::ErrorKind::InvalidData, why));
+    if let (Some(hasher), Some(blob_ref)) = (hasher, verify) {
+        let actual = hasher.finish();
+        if actual != *blob_ref {
+            let why = format!("the server sent bytes that hash to {actual}, not to {blob_ref}");
+            return Err(io::Error::new(io::ErrorKind::InvalidData, why));
+        }
     }
     Ok(total)
 }
@@ -208,8 +213,8 @@ pub fn get_direct(
     // `fetch` checks the bytes against the ref as they are read.
     let fetched = storage.fetch(blob_ref).map_err(|error| error.to_string())?;
     let mut fetched = fetched.ok_or_else(|| format!("no blob {blob_ref}"))?;
-    io::copy(&mut fetched.reader, out).map_err(|error| error.to_string())?;
-    Ok(())
+    let copied = copy_verified(None, &mut fetched.reader, out);
+    copied.map(drop).map_err(|error| error.to_string())
 }
 
 /// Runs `write` into a temporary file beside `path`, then syncs it and

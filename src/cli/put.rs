@@ -575,6 +575,8 @@ impl Batch {
     fn start_part(&mut self, blob_ref: &BlobRef, size: usize) -> usize {
         if self.boundary.is_empty() {
             self.boundary = boundary();
+            // One allocation per batch: the blobs and their part heads.
+            self.bytes.reserve(BATCH_BYTES_MAX + 64 * 1024);
         }
         let head = format!(
             "--{}\r\nContent-Disposition: form-data; name=\"{blob_ref}\"; \

@@ -76,9 +76,9 @@ fn direct_gets_read_files_and_blobs_from_the_storage() {
 fn bytes_that_do_not_hash_to_the_ref_are_refused() {
     let claimed = BlobRef::of_bytes(b"good");
     let mut out = Vec::new();
-    let error = copy_verified(&claimed, &mut &b"evil"[..], &mut out).unwrap_err();
+    let error = copy_verified(Some(&claimed), &mut &b"evil"[..], &mut out).unwrap_err();
     assert!(error.to_string().contains("not to sha224-"), "{error}");
-    let copied = copy_verified(&claimed, &mut &b"good"[..], &mut out).unwrap();
+    let copied = copy_verified(Some(&claimed), &mut &b"good"[..], &mut out).unwrap();
     assert_eq!(copied, 4);
 }
 
