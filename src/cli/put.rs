@@ -14,8 +14,10 @@
 //!    send them, then the window's schema blobs, in multipart
 //!    `POST /bs/camli/upload` batches of at most [`BATCH_BYTES_MAX`].
 //!
-//! Memory stays flat whatever the file size: the chunker's buffer, one
-//! window of refs, one batch. A file sent again unchanged sends nothing;
+//! A thread hashes the next window while the current one is sent (the
+//! client's core hashes while the server's core receives). Memory stays
+//! flat whatever the file size: the chunker's buffer, at most three
+//! windows of refs (one hashing, one queued, one sending), one batch. A file sent again unchanged sends nothing;
 //! one with a small change sends the chunks that changed; an upload cut
 //! off midway resumes where it stopped (stat finds what arrived). Every
 //! blob reaches the server before any blob that names it (the schema
@@ -32,6 +34,7 @@ use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 use super::Failure;
 use super::args::{Command, DATA_FLAG, Flag, Parsed};
@@ -342,8 +345,22 @@ struct PendingChunk {
     size: usize,
 }
 
+/// A window hashed and ready to settle: its chunks, and the schema blobs
+/// the file writer made with them.
+struct Plan {
+    chunks: Vec<PendingChunk>,
+    schemas: Vec<(BlobRef, Vec<u8>)>,
+}
+
+/// Windows hashed ahead of the one being sent. Hashing the next window
+/// overlaps with sending this one (the client's core hashes while the
+/// server's core receives); memory holds this many plans besides the two
+/// being worked on.
+const PLANS_AHEAD_MAX: usize = 1;
+
 /// Puts `file` through `client`, asking about at most `window_refs_max`
-/// blobs per window (see the module header).
+/// blobs per window (see the module header). One thread hashes windows
+/// while this one sends them.
 pub fn put_remote(
     client: &mut Client,
     file: &File,
@@ -351,14 +368,43 @@ pub fn put_remote(
     window_refs_max: usize,
 ) -> Result<(PutFile, Transfer), String> {
     assert!((2..=STAT_BLOBS_MAX).contains(&window_refs_max));
+    let (sender, receiver) = mpsc::sync_channel::<Plan>(PLANS_AHEAD_MAX);
+    std::thread::scope(|scope| {
+        let planner = scope.spawn(move || plan_windows(file, meta, window_refs_max, sender));
+        let mut window = Window::new(client, file);
+        let mut sent = Ok(());
+        for plan in &receiver {
+            sent = window.settle(plan);
+            if sent.is_err() {
+                break;
+            }
+        }
+        // The planner stops at its next window once nobody receives.
+        drop(receiver);
+        let planned = planner.join().expect("the hashing thread does not panic");
+        sent?;
+        Ok((planned?, window.transfer))
+    })
+}
+
+/// Chunks and hashes `file`, sending a plan to `plans` each time a window
+/// is full; returns the file once its last window is sent. Stops with an
+/// error when the receiver is gone (sending failed).
+fn plan_windows(
+    file: &File,
+    meta: &FileMeta,
+    window_refs_max: usize,
+    plans: mpsc::SyncSender<Plan>,
+) -> Result<PutFile, String> {
+    let stopped = |_| "stopped: sending failed".to_string();
     let held = HeldSchemas::default();
     let mut writer = FileWriter::new(&held);
     let mut chunker = Chunker::new(file);
-    let mut window = Window::new(client, file);
+    let mut chunks = Vec::new();
     while let Some(chunk) = chunker.next_chunk().map_err(|error| error.to_string())? {
         let blob_ref = BlobRef::of_bytes(chunk.bytes);
         let size = chunk.bytes.len();
-        window.chunks.push(PendingChunk {
+        chunks.push(PendingChunk {
             blob_ref,
             offset: chunk.offset,
             size,
@@ -367,24 +413,33 @@ pub fn put_remote(
             .add_chunk(blob_ref, size as u64, chunk.bits)
             .map_err(|error| error.to_string())?;
         // A chunk adds at most one schema blob, so the next one fits.
-        if window.chunks.len() + held.len() + 1 >= window_refs_max {
-            window.settle(held.take())?;
+        if chunks.len() + held.len() + 1 >= window_refs_max {
+            let chunks = std::mem::take(&mut chunks);
+            plans
+                .send(Plan {
+                    chunks,
+                    schemas: held.take(),
+                })
+                .map_err(stopped)?;
         }
     }
     let written = writer.finish(meta).map_err(|error| error.to_string())?;
-    window.settle(held.take())?;
-    let put = PutFile {
+    plans
+        .send(Plan {
+            chunks,
+            schemas: held.take(),
+        })
+        .map_err(stopped)?;
+    Ok(PutFile {
         file_ref: written.file_ref,
         size: written.size,
-    };
-    Ok((put, window.transfer))
+    })
 }
 
 /// One window of blobs on its way to the server.
 struct Window<'c> {
     client: &'c mut Client,
     file: &'c File,
-    chunks: Vec<PendingChunk>,
     batch: Batch,
     transfer: Transfer,
 }
@@ -394,22 +449,22 @@ impl<'c> Window<'c> {
         Window {
             client,
             file,
-            chunks: Vec::new(),
             batch: Batch::new(),
             transfer: Transfer::default(),
         }
     }
 
-    /// Stats the window's chunks and `schemas`, sends what the server
-    /// lacks (chunks first), and empties the window.
-    fn settle(&mut self, schemas: Vec<(BlobRef, Vec<u8>)>) -> Result<(), String> {
+    /// Stats the plan's chunks and schema blobs and sends what the server
+    /// lacks, chunks first.
+    fn settle(&mut self, plan: Plan) -> Result<(), String> {
+        let Plan { chunks, schemas } = plan;
         let mut asked = HashSet::new();
-        let refs: Vec<BlobRef> = (self.chunks.iter().map(|chunk| chunk.blob_ref))
+        let refs: Vec<BlobRef> = (chunks.iter().map(|chunk| chunk.blob_ref))
             .chain(schemas.iter().map(|(blob_ref, _)| *blob_ref))
             .filter(|blob_ref| asked.insert(*blob_ref))
             .collect();
         let mut settled = stat(self.client, &refs)?;
-        for chunk in std::mem::take(&mut self.chunks) {
+        for chunk in chunks {
             if !settled.insert(chunk.blob_ref) {
                 self.transfer.chunks_skipped += 1;
                 self.transfer.chunk_bytes_skipped += chunk.size as u64;

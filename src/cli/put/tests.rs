@@ -218,3 +218,15 @@ fn file_names_that_the_server_would_refuse_are_left_out() {
     assert_eq!(file_meta(Path::new(&"x".repeat(256))).file_name, "");
     assert_eq!(file_meta(Path::new("/")).file_name, "");
 }
+
+#[test]
+fn a_failure_while_sending_stops_the_hashing_and_is_the_error() {
+    let url = super::super::client::ServerUrl::parse(&test_server().url).unwrap();
+    let mut client = Client::new(url, Some("wrong".into())).unwrap();
+    let path = temp_file("stops", &pseudo_random_bytes(81, 4 << 20));
+    let file = File::open(&path).unwrap();
+    // Small windows: the hashing thread has many windows left to hand over.
+    let error = put_remote(&mut client, &file, &file_meta(&path), 2).unwrap_err();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(error, "the server refused the token (set STRATA_TOKEN)");
+}
