@@ -297,6 +297,17 @@ impl Client {
         self
     }
 
+    /// Another client of the same server, with the same token and
+    /// timeout, on a connection of its own.
+    pub fn fresh(&self) -> Client {
+        Client {
+            server: self.server.clone(),
+            token: self.token.clone(),
+            connection: None,
+            io_timeout_ms: self.io_timeout_ms,
+        }
+    }
+
     /// The server this client talks to.
     pub fn server(&self) -> &ServerUrl {
         &self.server

@@ -11,13 +11,16 @@
 //!    each chunk's ref, offset and size;
 //! 2. ask `POST /bs/camli/stat` which of them the server has;
 //! 3. re-read the missing chunks from the file (positioned reads) and
-//!    send them, then the window's schema blobs, in multipart
-//!    `POST /bs/camli/upload` batches of at most [`BATCH_BYTES_MAX`].
+//!    send them in multipart `POST /bs/camli/upload` batches of at most
+//!    [`BATCH_BYTES_MAX`], two at a time on their own connections (the
+//!    server receives one while it syncs the other); once they are all
+//!    answered, the window's schema blobs.
 //!
 //! A thread hashes the next window while the current one is sent (the
 //! client's core hashes while the server's core receives). Memory stays
 //! flat whatever the file size: the chunker's buffer, at most three
-//! windows of refs (one hashing, one queued, one sending), one batch. A file sent again unchanged sends nothing;
+//! windows of refs (one hashing, one queued, one sending), three batches
+//! (one filling, two sending). A file sent again unchanged sends nothing;
 //! one with a small change sends the chunks that changed; an upload cut
 //! off midway resumes where it stopped (stat finds what arrived). Every
 //! blob reaches the server before any blob that names it (the schema
@@ -45,6 +48,7 @@ use crate::blob::file_writer::FileWriter;
 use crate::blob::{BLOB_BYTES_MAX, BlobRef, BlobSink, BlobStorage, FileMeta};
 use crate::util::json;
 use crate::web::blobserver::STAT_BLOBS_MAX;
+use uploads::Uploads;
 
 /// Blobs asked about in one window: one stat request's worth.
 pub const WINDOW_REFS_MAX: usize = STAT_BLOBS_MAX;
@@ -371,7 +375,8 @@ pub fn put_remote(
     let (sender, receiver) = mpsc::sync_channel::<Plan>(PLANS_AHEAD_MAX);
     std::thread::scope(|scope| {
         let planner = scope.spawn(move || plan_windows(file, meta, window_refs_max, sender));
-        let mut window = Window::new(client, file);
+        let uploads = Uploads::start(scope, client);
+        let mut window = Window::new(client, file, uploads);
         let mut sent = Ok(());
         for plan in &receiver {
             sent = window.settle(plan);
@@ -379,6 +384,7 @@ pub fn put_remote(
                 break;
             }
         }
+        let sent = sent.and_then(|()| window.uploads.wait_idle());
         // The planner stops at its next window once nobody receives.
         drop(receiver);
         let planned = planner.join().expect("the hashing thread does not panic");
@@ -440,15 +446,17 @@ fn plan_windows(
 struct Window<'c> {
     client: &'c mut Client,
     file: &'c File,
+    uploads: Uploads,
     batch: Batch,
     transfer: Transfer,
 }
 
 impl<'c> Window<'c> {
-    fn new(client: &'c mut Client, file: &'c File) -> Window<'c> {
+    fn new(client: &'c mut Client, file: &'c File, uploads: Uploads) -> Window<'c> {
         Window {
             client,
             file,
+            uploads,
             batch: Batch::new(),
             transfer: Transfer::default(),
         }
@@ -475,6 +483,9 @@ impl<'c> Window<'c> {
             self.transfer.chunks_sent += 1;
             self.transfer.chunk_bytes_sent += chunk.size as u64;
         }
+        // Every chunk on the server before a schema blob that names one.
+        self.send_batch()?;
+        self.uploads.wait_idle()?;
         for (blob_ref, bytes) in schemas {
             if !settled.insert(blob_ref) {
                 self.transfer.schemas_skipped += 1;
@@ -499,7 +510,7 @@ impl<'c> Window<'c> {
             return Ok(());
         }
         let batch = std::mem::replace(&mut self.batch, Batch::new());
-        upload(self.client, batch)
+        self.uploads.push(batch)
     }
 }
 
@@ -694,3 +705,4 @@ fn boundary() -> String {
 
 #[cfg(test)]
 pub(super) mod tests;
+mod uploads;
