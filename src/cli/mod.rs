@@ -3,13 +3,16 @@
 
 pub mod args;
 mod cat;
+pub mod client;
 mod deferred_backend;
 mod fsck;
 mod fsck_index;
+pub mod get;
 mod import;
 mod local_tree;
 mod log;
 mod ls;
+pub mod put;
 mod reindex;
 mod serve;
 mod token;
@@ -32,6 +35,8 @@ impl From<ArgError> for Failure {
 
 const COMMANDS: &[&Command] = &[
     &serve::COMMAND,
+    &put::COMMAND,
+    &get::COMMAND,
     &token::COMMAND,
     &fsck::COMMAND,
     &import::COMMAND,
@@ -40,6 +45,20 @@ const COMMANDS: &[&Command] = &[
     &log::COMMAND,
     &reindex::COMMAND,
 ];
+
+/// Short flags, as (command, short, long): `strata get REF -o FILE`.
+const SHORT_FLAGS: &[(&str, &str, &str)] = &[("get", "-o", "--output")];
+
+/// `args` with each short flag of `command` spelt long.
+fn long_flags(command: &str, args: &[String]) -> Vec<String> {
+    let long = |arg: &String| {
+        let found = SHORT_FLAGS
+            .iter()
+            .find(|(name, short, _)| *name == command && arg == short);
+        found.map_or_else(|| arg.clone(), |(_, _, long)| long.to_string())
+    };
+    args.iter().map(long).collect()
+}
 
 fn usage() -> String {
     let mut text = format!(
@@ -77,7 +96,7 @@ pub fn run(args: &[String]) -> i32 {
         eprintln!("strata: unknown command {first:?}; see 'strata --help'");
         return 2;
     };
-    let parsed = match command.parse(&args[1..]) {
+    let parsed = match command.parse(&long_flags(command.name, &args[1..])) {
         Ok(parsed) => parsed,
         Err(error) => {
             eprintln!("{}", error.0);
@@ -90,6 +109,8 @@ pub fn run(args: &[String]) -> i32 {
     }
     let result = match command.name {
         "serve" => serve::run(&parsed),
+        "put" => put::run(&parsed),
+        "get" => get::run(&parsed),
         "token" => token::run(&parsed),
         "fsck" => fsck::run(&parsed),
         "import" => import::run(&parsed),

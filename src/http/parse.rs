@@ -354,8 +354,11 @@ fn parse_version(bytes: &[u8]) -> Result<Version, ParseError> {
     }
 }
 
-/// `field-line = field-name ":" OWS field-value OWS` (RFC 9112 §5).
-fn parse_field_line(buffer: &[u8], start: usize, end: usize) -> Result<HeaderSpan, ParseError> {
+/// `field-line = field-name ":" OWS field-value OWS` (RFC 9112 §5): the
+/// line `buffer[start..end]` (without its line ending) as spans of
+/// `buffer`. The same grammar holds in requests and responses, so the
+/// command-line client parses response fields with it too.
+pub fn parse_field_line(buffer: &[u8], start: usize, end: usize) -> Result<HeaderSpan, ParseError> {
     let line = &buffer[start..end];
     if matches!(line.first(), Some(b' ' | b'\t')) {
         return Err(ParseError::ObsoleteLineFolding);
