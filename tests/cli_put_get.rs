@@ -1,16 +1,17 @@
 //! `strata put` and `strata get` as a user runs them: the real binary
-//! against a server (started in this process over a `MemoryStorage`, so
-//! the tests can look inside it) and against a data folder directly.
+//! against a real `strata serve` (on its own store), and against a data
+//! folder directly.
 
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
-use common::{TOKEN, blob_server, call};
+use common::{ServedBinary, TOKEN, blob_server, call};
+use strata::blob::BlobRef;
 use strata::blob::chunker::Chunker;
 use strata::blob::db_storage::{DbStorage, data_store_dir};
-use strata::blob::{BlobRef, MemoryStorage};
 use strata::util::splitmix::pseudo_random_bytes;
 
 /// A fresh folder for one test, removed when dropped.
@@ -55,10 +56,11 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// A server over a fresh `MemoryStorage`: its URL and the storage.
-fn server(name: &str) -> (String, std::sync::Arc<MemoryStorage>) {
-    let (address, storage) = blob_server(name);
-    (format!("http://{address}/"), storage)
+/// A real `strata serve` on a fresh data folder: its URL, and the
+/// server (killed when dropped).
+fn server(name: &str) -> (String, ServedBinary) {
+    let (address, served) = blob_server(name);
+    (format!("http://{address}/"), served)
 }
 
 /// `strata put --verbose` of `path`: the ref and size printed, and the
@@ -237,15 +239,14 @@ fn direct_mode_puts_into_and_gets_from_the_data_folder() {
 }
 
 #[test]
-fn a_store_held_by_another_process_is_named_with_the_server_to_use() {
+fn a_store_held_by_a_running_server_is_named_with_the_server_to_use() {
     let folder = Folder::new("held");
-    let data = folder.0.join("data");
-    let holder = DbStorage::open(&data_store_dir(&data)).unwrap();
+    let (_, served) = server("held");
     let path = folder.file("file", b"bytes");
     let output = strata(&[
         "put",
         "--data",
-        data.to_str().unwrap(),
+        served.data.to_str().unwrap(),
         path.to_str().unwrap(),
     ]);
     assert_eq!(output.status.code(), Some(1));
@@ -255,6 +256,16 @@ fn a_store_held_by_another_process_is_named_with_the_server_to_use() {
         stderr.contains("--server http://127.0.0.1:3179/"),
         "{stderr}"
     );
+    // Another process of this kind, not a server, is named the same way.
+    let data = folder.0.join("data");
+    let holder = DbStorage::open(&data_store_dir(&data)).unwrap();
+    let output = strata(&[
+        "put",
+        "--data",
+        data.to_str().unwrap(),
+        path.to_str().unwrap(),
+    ]);
+    assert!(text(&output.stderr).contains("held by another process"));
     drop(holder);
 }
 
@@ -326,4 +337,38 @@ fn help_lists_the_flags_with_their_defaults() {
     }
     let usage = text(&strata(&["--help"]).stdout);
     assert!(usage.contains("put") && usage.contains("get"), "{usage}");
+}
+
+#[test]
+fn a_put_cut_off_by_a_killed_server_resumes_after_a_restart() {
+    let folder = Folder::new("killed");
+    let (_, mut served) = server("killed");
+    let bytes = pseudo_random_bytes(12, 48 << 20);
+    let path = folder.file("big", &bytes);
+    let url = format!("http://{}/", served.address);
+    let mut first = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(["put", "--server", &url, path.to_str().unwrap()])
+        .env("STRATA_TOKEN", TOKEN)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill the server as soon as the first blobs are acknowledged.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while served.is_empty() {
+        assert!(Instant::now() < deadline, "no blob arrived");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    served.kill();
+    let _ = first.wait().unwrap();
+    served.restart();
+    let url = format!("http://{}/", served.address);
+    let (file_ref, _, (sent, skipped)) = put(&url, &path);
+    assert_eq!(sent + skipped, chunks_of(&bytes).len() as u64);
+    assert!(
+        skipped >= 1,
+        "what was acknowledged before the kill is not sent again"
+    );
+    let got = get_stdout(&["get", "--server", &url, file_ref.as_str()]);
+    assert!(got == bytes);
 }

@@ -277,10 +277,12 @@ struct CountingSink<'s> {
 
 impl BlobSink for CountingSink<'_> {
     fn put(&self, bytes: &[u8]) -> io::Result<BlobRef> {
+        // Synced once per file, by `put_direct`, before the file is named.
         let mut body = bytes;
+        let limit_bytes = BLOB_BYTES_MAX as u64;
         let received = self
             .storage
-            .receive(None, &mut body, BLOB_BYTES_MAX as u64)?;
+            .receive_deferred(None, &mut body, limit_bytes)?;
         let mut counts = self.counts.borrow_mut();
         if received.newly_stored {
             counts.blobs_new += 1;
@@ -294,6 +296,8 @@ impl BlobSink for CountingSink<'_> {
 }
 
 /// Writes `file` into `storage` (the direct mode), counting into `counts`.
+/// The blobs are written without a sync each and synced once at the end,
+/// before the file's ref is returned (as `PUT /api/file` does).
 pub fn put_direct(
     storage: &dyn BlobStorage,
     file: &File,
@@ -305,6 +309,7 @@ pub fn put_direct(
         counts: RefCell::new(StoredCounts::default()),
     };
     let written = crate::blob::write_file(&sink, file, meta).map_err(|error| error.to_string())?;
+    storage.sync().map_err(|error| error.to_string())?;
     *counts = sink.counts.into_inner();
     Ok(PutFile {
         file_ref: written.file_ref,
