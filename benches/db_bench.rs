@@ -101,6 +101,9 @@ struct Bench {
     /// `--cache_size=N`: block cache bytes (LevelDB's flag); None keeps
     /// the store's default.
     cache_size_bytes: Option<usize>,
+    /// `--cpu_report=1`: after each line, print to stderr the CPU time it
+    /// took (on a busy machine wall time swings; CPU time much less).
+    cpu_report: bool,
 }
 
 /// LevelDB's default block cache (8 MiB), for `--leveldb_options=1`.
@@ -150,6 +153,7 @@ impl Bench {
             leveldb_options: false,
             use_existing_db: false,
             cache_size_bytes: None,
+            cpu_report: false,
         };
         for arg in std::env::args().skip(1) {
             if let Some(value) = arg.strip_prefix("--num=") {
@@ -164,6 +168,8 @@ impl Bench {
                 bench.use_existing_db = value == "1";
             } else if let Some(value) = arg.strip_prefix("--cache_size=") {
                 bench.cache_size_bytes = Some(value.parse().expect("--cache_size=N"));
+            } else if let Some(value) = arg.strip_prefix("--cpu_report=") {
+                bench.cpu_report = value == "1";
             } else if let Some(value) = arg.strip_prefix("--benchmarks=") {
                 bench.benchmarks = value.to_string();
             } else if arg != "--bench" {
@@ -339,6 +345,47 @@ fn crc32c() {
     );
 }
 
+/// CPU time so far: of this (the benchmark's) thread, from
+/// `/proc/thread-self/schedstat` (nanoseconds on a CPU), and of the whole
+/// process with its background thread, from `/proc/self/stat` (utime and
+/// stime, in clock ticks of 10 ms). Zero where /proc is missing.
+struct CpuTime {
+    thread_ns: u64,
+    process_ticks: u64,
+}
+
+/// Clock ticks per second of `/proc/self/stat` (USER_HZ on Linux).
+const CLOCK_TICKS_PER_SECOND: u64 = 100;
+
+impl CpuTime {
+    fn now() -> CpuTime {
+        let schedstat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+        let thread_ns = schedstat
+            .split_whitespace()
+            .next()
+            .and_then(|field| field.parse().ok())
+            .unwrap_or(0);
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        // Fields after the command name (which may hold spaces) close
+        // with ')'; utime and stime are fields 14 and 15 of the line.
+        let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        let tick = |index: usize| fields.get(index).and_then(|f| f.parse::<u64>().ok());
+        let process_ticks = tick(11).unwrap_or(0) + tick(12).unwrap_or(0);
+        CpuTime {
+            thread_ns,
+            process_ticks,
+        }
+    }
+
+    fn report_since(&self, before: &CpuTime, name: &str) {
+        let thread_ms = (self.thread_ns - before.thread_ns) as f64 / 1e6;
+        let process_ms =
+            ((self.process_ticks - before.process_ticks) * 1000 / CLOCK_TICKS_PER_SECOND) as f64;
+        eprintln!("cpu {name:<12} : thread {thread_ms:10.1} ms; process {process_ms:10.0} ms");
+    }
+}
+
 fn run(bench: &mut Bench, name: &str) {
     let (num, value_bytes) = (bench.num, bench.value_size_bytes);
     match name {
@@ -384,7 +431,11 @@ fn main() {
     bench.open(true);
     let names: Vec<String> = bench.benchmarks.split(',').map(str::to_string).collect();
     for name in names.iter().filter(|name| !name.is_empty()) {
+        let before = CpuTime::now();
         run(&mut bench, name);
+        if bench.cpu_report {
+            CpuTime::now().report_since(&before, name);
+        }
     }
     bench.db = None;
 }
