@@ -95,6 +95,15 @@ struct Bench {
     db: Option<Arc<Db>>,
     seed_counter: u32,
     leveldb_options: bool,
+    /// `--use_existing_db=1`: keep the store in `--db` (LevelDB's flag),
+    /// so read lines can be profiled against one prepared store.
+    use_existing_db: bool,
+    /// `--cache_size=N`: block cache bytes (LevelDB's flag); None keeps
+    /// the store's default.
+    cache_size_bytes: Option<usize>,
+    /// `--cpu_report=1`: after each line, print to stderr the CPU time it
+    /// took (on a busy machine wall time swings; CPU time much less).
+    cpu_report: bool,
 }
 
 /// LevelDB's default block cache (8 MiB), for `--leveldb_options=1`.
@@ -116,8 +125,20 @@ fn report(name: &str, seconds: f64, done: usize, bytes: f64, message: &str) {
     println!("{name:<12} : {micros:>11.3} micros/op;{separator}{extra}");
 }
 
-fn key(index: usize) -> String {
-    format!("{index:016}")
+/// Bytes of a benchmark key.
+const KEY_BYTES: usize = 16;
+
+/// The key `%016d` of `index`, formatted on the stack as the C driver's
+/// `snprintf` into a char array does (no allocation per operation).
+fn key(index: usize) -> [u8; KEY_BYTES] {
+    let mut key = [b'0'; KEY_BYTES];
+    let mut rest = index;
+    for digit in key.iter_mut().rev() {
+        *digit = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    assert!(rest == 0, "key index {index} has more than 16 digits");
+    key
 }
 
 impl Bench {
@@ -130,6 +151,9 @@ impl Bench {
             db: None,
             seed_counter: 0,
             leveldb_options: false,
+            use_existing_db: false,
+            cache_size_bytes: None,
+            cpu_report: false,
         };
         for arg in std::env::args().skip(1) {
             if let Some(value) = arg.strip_prefix("--num=") {
@@ -140,6 +164,12 @@ impl Bench {
                 bench.dir = PathBuf::from(value);
             } else if let Some(value) = arg.strip_prefix("--leveldb_options=") {
                 bench.leveldb_options = value == "1";
+            } else if let Some(value) = arg.strip_prefix("--use_existing_db=") {
+                bench.use_existing_db = value == "1";
+            } else if let Some(value) = arg.strip_prefix("--cache_size=") {
+                bench.cache_size_bytes = Some(value.parse().expect("--cache_size=N"));
+            } else if let Some(value) = arg.strip_prefix("--cpu_report=") {
+                bench.cpu_report = value == "1";
             } else if let Some(value) = arg.strip_prefix("--benchmarks=") {
                 bench.benchmarks = value.to_string();
             } else if arg != "--bench" {
@@ -152,7 +182,7 @@ impl Bench {
 
     fn open(&mut self, fresh: bool) {
         self.db = None;
-        if fresh {
+        if fresh && !self.use_existing_db {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
         let mut options = Options {
@@ -162,6 +192,9 @@ impl Bench {
         if self.leveldb_options {
             options.bloom_bits_per_key = 0;
             options.block_cache_capacity_bytes = LEVELDB_BLOCK_CACHE_BYTES;
+        }
+        if let Some(bytes) = self.cache_size_bytes {
+            options.block_cache_capacity_bytes = bytes;
         }
         match Db::open(&self.dir, options) {
             Ok(db) => self.db = Some(Arc::new(db)),
@@ -191,7 +224,7 @@ impl Bench {
             };
             let key = key(number);
             let mut batch = WriteBatch::new();
-            batch.put(key.as_bytes(), values.generate(value_bytes));
+            batch.put(&key, values.generate(value_bytes));
             bytes += (value_bytes + key.len()) as f64;
             if let Err(error) = self.db().write(&options, batch) {
                 eprintln!("put error: {error}");
@@ -214,7 +247,7 @@ impl Bench {
         let start = Instant::now();
         for _ in 0..self.num {
             let key = key(random.uniform(self.num));
-            if matches!(self.db().get(&read, key.as_bytes()), Ok(Some(_))) {
+            if matches!(self.db().get(&read, &key), Ok(Some(_))) {
                 found += 1;
             }
         }
@@ -274,7 +307,7 @@ impl Bench {
                     for _ in 0..per_thread {
                         let key = key(random.uniform(num));
                         let value = values.generate(value_bytes);
-                        db.put(&WriteOptions { sync: true }, key.as_bytes(), value)
+                        db.put(&WriteOptions { sync: true }, &key, value)
                             .expect("put");
                     }
                 });
@@ -310,6 +343,47 @@ fn crc32c() {
         bytes as f64,
         &message,
     );
+}
+
+/// CPU time so far: of this (the benchmark's) thread, from
+/// `/proc/thread-self/schedstat` (nanoseconds on a CPU), and of the whole
+/// process with its background thread, from `/proc/self/stat` (utime and
+/// stime, in clock ticks of 10 ms). Zero where /proc is missing.
+struct CpuTime {
+    thread_ns: u64,
+    process_ticks: u64,
+}
+
+/// Clock ticks per second of `/proc/self/stat` (USER_HZ on Linux).
+const CLOCK_TICKS_PER_SECOND: u64 = 100;
+
+impl CpuTime {
+    fn now() -> CpuTime {
+        let schedstat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+        let thread_ns = schedstat
+            .split_whitespace()
+            .next()
+            .and_then(|field| field.parse().ok())
+            .unwrap_or(0);
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        // Fields after the command name (which may hold spaces) close
+        // with ')'; utime and stime are fields 14 and 15 of the line.
+        let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        let tick = |index: usize| fields.get(index).and_then(|f| f.parse::<u64>().ok());
+        let process_ticks = tick(11).unwrap_or(0) + tick(12).unwrap_or(0);
+        CpuTime {
+            thread_ns,
+            process_ticks,
+        }
+    }
+
+    fn report_since(&self, before: &CpuTime, name: &str) {
+        let thread_ms = (self.thread_ns - before.thread_ns) as f64 / 1e6;
+        let process_ms =
+            ((self.process_ticks - before.process_ticks) * 1000 / CLOCK_TICKS_PER_SECOND) as f64;
+        eprintln!("cpu {name:<12} : thread {thread_ms:10.1} ms; process {process_ms:10.0} ms");
+    }
 }
 
 fn run(bench: &mut Bench, name: &str) {
@@ -357,7 +431,11 @@ fn main() {
     bench.open(true);
     let names: Vec<String> = bench.benchmarks.split(',').map(str::to_string).collect();
     for name in names.iter().filter(|name| !name.is_empty()) {
+        let before = CpuTime::now();
         run(&mut bench, name);
+        if bench.cpu_report {
+            CpuTime::now().report_since(&before, name);
+        }
     }
     bench.db = None;
 }

@@ -38,6 +38,13 @@ struct Queue<T, R> {
     entries: VecDeque<Entry<T>>,
     /// Results of committed writes, until their threads collect them.
     done: HashMap<u64, R>,
+    /// Threads blocked on `turn`. A leader wakes them only when there are
+    /// any: a wake-up is a system call (futex), which would otherwise be
+    /// paid by every write of a lone writer.
+    waiting: usize,
+    /// The vector a group is gathered in, kept between groups so a lone
+    /// writer allocates none.
+    spare_group: Vec<T>,
 }
 
 /// The queue of pending writes.
@@ -58,6 +65,8 @@ impl<T: Member, R: Clone> GroupCommit<T, R> {
             next_ticket: 0,
             entries: VecDeque::new(),
             done: HashMap::new(),
+            waiting: 0,
+            spare_group: Vec::new(),
         };
         GroupCommit {
             queue: Mutex::new(queue),
@@ -78,7 +87,9 @@ impl<T: Member, R: Clone> GroupCommit<T, R> {
             item: Some(item),
         });
         loop {
-            if let Some(result) = queue.done.remove(&ticket) {
+            if !queue.done.is_empty()
+                && let Some(result) = queue.done.remove(&ticket)
+            {
                 return result;
             }
             if queue
@@ -88,14 +99,18 @@ impl<T: Member, R: Clone> GroupCommit<T, R> {
             {
                 break;
             }
+            queue.waiting += 1;
             queue = self.turn.wait(queue).unwrap_or_else(|p| p.into_inner());
+            queue.waiting -= 1;
         }
         let mut group = take_group(&mut queue);
         drop(queue);
         let sync = group.iter().any(Member::sync);
         let result = commit(&mut group, sync);
+        let members = group.len();
+        group.clear();
         let mut queue = self.lock();
-        for _ in 0..group.len() {
+        for _ in 0..members {
             let entry = queue
                 .entries
                 .pop_front()
@@ -104,8 +119,14 @@ impl<T: Member, R: Clone> GroupCommit<T, R> {
                 queue.done.insert(entry.ticket, result.clone());
             }
         }
+        queue.spare_group = group;
+        // Read under the lock: a thread that has not yet counted itself
+        // will see the popped queue before it waits, so it needs no wake.
+        let anyone_waiting = queue.waiting > 0;
         drop(queue);
-        self.turn.notify_all();
+        if anyone_waiting {
+            self.turn.notify_all();
+        }
         result
     }
 
@@ -129,7 +150,7 @@ fn take_group<T: Member, R>(queue: &mut Queue<T, R>) -> Vec<T> {
     } else {
         GROUP_BYTES_MAX
     };
-    let mut group = Vec::new();
+    let mut group = std::mem::take(&mut queue.spare_group);
     let mut bytes = 0;
     for entry in queue.entries.iter_mut() {
         let item = entry.item.as_ref().expect("queued entries hold their item");

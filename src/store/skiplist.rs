@@ -207,6 +207,11 @@ fn unpack(words: &[AtomicU64], bytes: usize, big_endian: bool, out: &mut Vec<u8>
 struct WriterState {
     cursor: WordCursor,
     random: u32,
+    /// The last node at each level (the head where a level is empty):
+    /// exactly the predecessors of a key greater than every key in the
+    /// list, so an insert in ascending key order (a sequential load, a
+    /// table being re-read in order) needs one comparison, not a search.
+    tail_spine: Predecessors,
 }
 
 impl WriterState {
@@ -271,6 +276,7 @@ impl SkipList {
             writer: Mutex::new(WriterState {
                 cursor,
                 random: 0xdead_beef,
+                tail_spine: [head; HEIGHT_MAX],
             }),
         }
     }
@@ -295,16 +301,8 @@ impl SkipList {
             .writer
             .lock()
             .unwrap_or_else(|poison| poison.into_inner());
-        let mut predecessors = [self.head; HEIGHT_MAX];
         let search = SearchKey::new(user_key, trailer);
-        let found = self.find(&search, Some(&mut predecessors));
-        if found != NONE {
-            let order = self.node(found).compare(&search);
-            assert!(
-                order != KeyOrdering::Equal,
-                "duplicate key inserted in a skip list"
-            );
-        }
+        let predecessors = self.predecessors(&writer.tail_spine, &search);
         let height = writer.random_height();
         if height > self.max_height.load(Ordering::Relaxed) {
             // predecessors above the old height are already the head
@@ -334,7 +332,30 @@ impl SkipList {
         for (level, &predecessor) in predecessors.iter().enumerate().take(height) {
             let link = self.node(predecessor).link(level);
             link.store(u64::from(reference), Ordering::Release);
+            if words[META_WORDS + level].load(Ordering::Relaxed) == u64::from(NONE) {
+                writer.tail_spine[level] = reference;
+            }
         }
+    }
+
+    /// The last node before `search` at each level: the tail spine when
+    /// `search` is past the last node, else found by a search. Panics if
+    /// `search` is already present (invariant 3).
+    fn predecessors(&self, tail_spine: &Predecessors, search: &SearchKey) -> Predecessors {
+        let tail = tail_spine[0];
+        if tail != self.head && self.node(tail).compare(search).is_lt() {
+            return *tail_spine;
+        }
+        let mut predecessors = [self.head; HEIGHT_MAX];
+        let found = self.find(search, Some(&mut predecessors));
+        if found != NONE {
+            let order = self.node(found).compare(search);
+            assert!(
+                order != KeyOrdering::Equal,
+                "duplicate key inserted in a skip list"
+            );
+        }
+        predecessors
     }
 
     /// Copies `value` into the value arena; returns the node's value word.

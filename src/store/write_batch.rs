@@ -19,6 +19,8 @@ use std::fmt;
 
 /// Bytes of the header: sequence (8) and count (4).
 pub const HEADER_BYTES: usize = 12;
+/// Longest varint32 length prefix, in bytes.
+const VARINT32_BYTES_MAX: usize = 5;
 
 /// Why a rep is not a valid batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,6 +133,11 @@ impl WriteBatch {
             .checked_add(1)
             .expect("write batch over u32::MAX records");
         self.set_count(count);
+        // One growth per record at most (a fresh batch would otherwise
+        // reallocate two or three times for its first put).
+        let value_bytes = value.map_or(0, <[u8]>::len);
+        self.rep
+            .reserve(1 + 2 * VARINT32_BYTES_MAX + key.len() + value_bytes);
         self.rep.push(value_type as u8);
         varint::put_length_prefixed(&mut self.rep, key);
         if let Some(value) = value {

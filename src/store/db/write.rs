@@ -33,6 +33,12 @@ impl Member for PendingWrite {
     }
 }
 
+/// Where a group goes: the memtable and the last sequence number used.
+struct Room {
+    mem: Arc<MemTable>,
+    last_sequence: u64,
+}
+
 /// Checks every key and value of a batch against the value log's limits
 /// (the tree takes anything the value log takes).
 #[derive(Default)]
@@ -124,7 +130,7 @@ impl DbInner {
         }
         let result = self
             .make_room(&mut writer, false)
-            .and_then(|()| self.commit_locked(&mut writer, group, sync));
+            .and_then(|room| self.commit_locked(&mut writer, room, group, sync));
         if let Err(error) = &result
             && !matches!(error, StoreError::InvalidArgument { .. })
         {
@@ -141,6 +147,7 @@ impl DbInner {
     fn commit_locked(
         self: &Arc<Self>,
         writer: &mut WriterState,
+        room: Room,
         group: &mut [PendingWrite],
         sync: bool,
     ) -> Result<()> {
@@ -150,10 +157,8 @@ impl DbInner {
             return Ok(());
         }
         let mut batch = batch;
-        let (mem, first) = {
-            let state = lock(&self.state);
-            (Arc::clone(&state.mem), state.versions.last_sequence() + 1)
-        };
+        let Room { mem, last_sequence } = room;
+        let first = last_sequence + 1;
         batch.set_sequence(first);
         let wal_error = |error: std::io::Error| StoreError::io(&self.dir, "write WAL", &error);
         writer.wal.add_record(batch.contents()).map_err(wal_error)?;
@@ -236,8 +241,10 @@ impl DbInner {
     /// Waits until the memtable has room, switching to a new one (and a
     /// new WAL) when it is full; applies level 0's slowdown and stop.
     /// With `force`, switches even a memtable that is not full (unless
-    /// it is empty), for `compact_range`.
-    fn make_room(&self, writer: &mut WriterState, mut force: bool) -> Result<()> {
+    /// it is empty), for `compact_range`. Returns the memtable to write
+    /// and the last sequence number, read under the same lock (both stay
+    /// as they are while the caller holds the writer lock).
+    fn make_room(&self, writer: &mut WriterState, mut force: bool) -> Result<Room> {
         let mut allow_delay = !force;
         let buffer = self.options.write_buffer_size_bytes;
         let mut state = lock(&self.state);
@@ -259,7 +266,10 @@ impl DbInner {
             } else if (!force && state.mem.approximate_memory_usage() <= buffer)
                 || (force && memtable_is_empty(&state.mem))
             {
-                return Ok(());
+                return Ok(Room {
+                    mem: Arc::clone(&state.mem),
+                    last_sequence: state.versions.last_sequence(),
+                });
             } else if state.imm.is_some() || level0 >= L0_STOP_WRITES_TRIGGER_FILES {
                 self.work_wanted.notify_all();
                 state = wait(&self.work_done, state);

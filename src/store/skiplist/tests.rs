@@ -143,6 +143,57 @@ fn trailers_order_newest_first_within_a_user_key() {
 }
 
 #[test]
+fn ascending_runs_mixed_with_inserts_in_the_middle_keep_every_level_ordered() {
+    // Ascending inserts take the tail-spine shortcut; the inserts in the
+    // middle (and at the very front) must leave the spine exact.
+    let mut random = Random::from_env("skiplist_ascending_runs");
+    let list = SkipList::new();
+    let mut model = BTreeSet::new();
+    let mut next_ascending = 1_000_000u64;
+    for round in 0..4000 {
+        let key = if round % 3 == 0 {
+            random.uniform(1_000_000)
+        } else {
+            next_ascending += 1 + random.uniform(3);
+            next_ascending
+        };
+        if model.insert(key) {
+            insert(&list, key);
+        }
+    }
+    for probe in (0..next_ascending + 2).step_by(997) {
+        let seek = list.seek(&probe.to_be_bytes(), 0).map(|n| key_of(&list, n));
+        assert_eq!(seek, model.range(probe..).next().copied(), "seek {probe}");
+    }
+    let mut forward = Vec::new();
+    let mut node = list.first();
+    while let Some(reference) = node {
+        forward.push(key_of(&list, reference));
+        node = list.next(reference);
+    }
+    assert_eq!(forward, model.iter().copied().collect::<Vec<_>>());
+    assert_eq!(list.last().map(|n| key_of(&list, n)), model.last().copied());
+    for level in 0..HEIGHT_MAX {
+        let mut keys = Vec::new();
+        let mut node = list.next_at(list.head, level);
+        while node != NONE {
+            keys.push(key_of(&list, node));
+            node = list.next_at(node, level);
+        }
+        assert!(keys.is_sorted(), "level {level} out of order");
+    }
+}
+
+#[test]
+#[should_panic(expected = "duplicate key")]
+fn appending_the_last_key_again_is_a_programmer_error() {
+    let list = SkipList::new();
+    insert(&list, 1);
+    insert(&list, 2);
+    insert(&list, 2);
+}
+
+#[test]
 #[should_panic(expected = "duplicate key")]
 fn inserting_a_duplicate_key_is_a_programmer_error() {
     let list = SkipList::new();

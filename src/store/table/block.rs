@@ -67,6 +67,11 @@ impl Block {
         &self.origin
     }
 
+    /// Number of restart points.
+    pub fn restart_count(&self) -> u32 {
+        self.restart_count
+    }
+
     /// A cursor over this block's entries, initially invalid.
     pub fn iter(self: &Arc<Self>, comparator: Arc<dyn Comparator>) -> BlockIter {
         BlockIter::new(Arc::clone(self), comparator)
@@ -357,6 +362,28 @@ impl<B: Borrow<Block>, C: Borrow<dyn Comparator>> BlockIter<B, C> {
         self.run.position = Some(position);
     }
 
+    /// Seeks the first entry >= `target` knowing that the last entry
+    /// below it (if any) starts at one of the restart points
+    /// `left..=right` (IndexWindows narrows point lookups so); without
+    /// that knowledge, `seek` (0 to the last restart).
+    pub fn seek_between(&mut self, target: &[u8], left: u32, right: u32) {
+        if self.error.is_some() || self.is_empty_block() {
+            return self.mark_invalid();
+        }
+        assert!(left <= right && right < self.block.borrow().restart_count);
+        let Some(index) = self.find_restart_before(target, left, right) else {
+            return;
+        };
+        if !self.seek_to_restart_point(index) {
+            return;
+        }
+        while self.parse_next_key() {
+            if self.comparator.borrow().compare(&self.key, target) != Ordering::Less {
+                return;
+            }
+        }
+    }
+
     /// Whether the block has no entries at all.
     fn is_empty_block(&self) -> bool {
         self.block.borrow().restart_count == 0
@@ -390,6 +417,10 @@ impl<B: Borrow<Block>, C: Borrow<dyn Comparator>> TableIterator for BlockIter<B,
     fn seek(&mut self, target: &[u8]) {
         if self.error.is_some() || self.is_empty_block() {
             return self.mark_invalid();
+        }
+        if !self.valid() {
+            let last = self.block.borrow().restart_count - 1;
+            return self.seek_between(target, 0, last);
         }
         let mut left = 0;
         let mut right = self.block.borrow().restart_count - 1;

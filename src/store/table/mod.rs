@@ -28,6 +28,7 @@ pub mod error;
 pub mod filter;
 pub mod filter_block;
 pub mod format;
+pub mod index_windows;
 pub mod iterator;
 pub mod options;
 #[allow(

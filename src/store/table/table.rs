@@ -12,6 +12,7 @@ use crate::store::table::cache::BlockCacheKey;
 use crate::store::table::error::{Corruption, TableError};
 use crate::store::table::filter_block::FilterBlockReader;
 use crate::store::table::format::{BlockHandle, TableFile};
+use crate::store::table::index_windows::IndexWindows;
 use crate::store::table::iterator::TableIterator;
 use crate::store::table::options::{TableOptions, TableReadOptions};
 use crate::store::table::table_builder::FILTER_METAINDEX_PREFIX;
@@ -24,6 +25,8 @@ pub struct Table {
     /// Distinguishes this table's blocks in the shared block cache.
     cache_id: u64,
     index: Arc<Block>,
+    /// Narrows point lookups' index searches (None: plain binary search).
+    index_windows: Option<IndexWindows>,
     filter: Option<FilterBlockReader>,
     metaindex_handle: BlockHandle,
 }
@@ -50,11 +53,13 @@ impl Table {
             .block_cache
             .as_ref()
             .map_or(0, |cache| cache.new_id());
+        let index_windows = IndexWindows::build(&index, &*options.comparator);
         Ok(Table {
             options,
             file,
             cache_id,
             index: Arc::new(index),
+            index_windows,
             filter,
             metaindex_handle: footer.metaindex,
         })
@@ -131,7 +136,14 @@ impl Table {
     ) -> Result<Option<R>, TableError> {
         let comparator: &dyn Comparator = &*self.options.comparator;
         let mut index = BlockIter::new(&*self.index, comparator);
-        index.seek(key);
+        match self
+            .index_windows
+            .as_ref()
+            .and_then(|w| w.restart_range(key))
+        {
+            Some((left, right)) => index.seek_between(key, left, right),
+            None => index.seek(key),
+        }
         if !index.valid() {
             return index.status().map(|()| None);
         }
