@@ -52,6 +52,8 @@ pub const CHUNK_BYTES_MIN: usize = 64 << 10;
 /// The chunker's one buffer: twice the largest chunk, so a chunk in
 /// progress is moved to the front at most once per buffer filled.
 pub const BUFFER_BYTES: usize = 2 * CHUNK_BYTES_MAX;
+/// The buffer a chunker starts with; it grows to [`BUFFER_BYTES`] on demand.
+pub const INITIAL_BUFFER_BYTES: usize = 64 * 1024;
 
 /// The weight of a cut forced by [`CHUNK_BYTES_MAX`] (log2 of 1 MiB).
 pub const MAX_CUT_BITS: u32 = 20;
@@ -93,11 +95,15 @@ pub struct Chunker<Source> {
 }
 
 impl<Source: Read> Chunker<Source> {
-    /// A chunker over `source`; allocates [`BUFFER_BYTES`] once.
+    /// A chunker over `source`. Its buffer starts at
+    /// [`INITIAL_BUFFER_BYTES`] and doubles, up to [`BUFFER_BYTES`], only
+    /// while a chunk in progress needs the room: a small file costs a
+    /// small buffer (zeroing 2 MiB per file was most of an import of small
+    /// files).
     pub fn new(source: Source) -> Chunker<Source> {
         Chunker {
             source,
-            buffer: vec![0; BUFFER_BYTES],
+            buffer: vec![0; INITIAL_BUFFER_BYTES],
             start: 0,
             end: 0,
             offset: 0,
@@ -182,10 +188,16 @@ impl<Source: Read> Chunker<Source> {
     /// progress to the front if the buffer is full.
     fn fill(&mut self) -> io::Result<()> {
         if self.end == self.buffer.len() {
-            assert!(self.start > 0, "a chunk never fills the whole buffer");
-            self.buffer.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
-            self.start = 0;
+            let length = self.buffer.len();
+            let mostly_in_progress = self.start < length / 2;
+            if length < BUFFER_BYTES && mostly_in_progress {
+                self.buffer.resize((length * 2).min(BUFFER_BYTES), 0);
+            } else {
+                assert!(self.start > 0, "a chunk never fills the whole buffer");
+                self.buffer.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+            }
         }
         loop {
             match self.source.read(&mut self.buffer[self.end..]) {
