@@ -1,7 +1,7 @@
 // timeline-math.js: positions on the track, density of changes, stepping between changes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { densityBins, fractionOf, millisAt, stepIndex } from '../../../www/ui/js/timeline-math.js';
+import { densityBins, fractionOf, millisAt, stepDates, stepIndex } from '../../../www/ui/js/timeline-math.js';
 import { compareInstants } from '../../../www/ui/js/time-format.js';
 
 test('a moment and its fraction of the span convert both ways and clamp', () => {
@@ -40,4 +40,14 @@ test('stepping from between changes goes to the nearest on that side', () => {
   assert.equal(stepIndex(dates, between, -1, compareInstants), 1);
   assert.equal(stepIndex(dates, between, 1, compareInstants), 2);
   assert.equal(stepIndex([], between, 1, compareInstants), -1);
+});
+
+test('a run of claims about one node is one step, dated by its last claim', () => {
+  const changes = [
+    { node: 'a', date: 'd1' }, { node: 'a', date: 'd2' }, // put a: place, content
+    { node: 'b', date: 'd3' }, // mkdir b
+    { node: 'a', date: 'd4' }, { node: 'a', date: 'd5' }, // edit a, then move a
+  ];
+  assert.deepEqual(stepDates(changes), ['d2', 'd3', 'd5']);
+  assert.deepEqual(stepDates([]), []);
 });

@@ -1,16 +1,13 @@
 // A line diff: Myers, "An O(ND) Difference Algorithm and Its Variations"
-// (Algorithmica 1986), the greedy forward search of §2 with the trace kept
-// for the walk back. It finds a shortest edit script: the fewest lines
-// added plus removed.
+// (1986), §2's greedy search, its trace kept for the walk back: a shortest
+// edit script.
 
 /** The most edits searched for; past it the diff is "everything changed". */
 export const DIFF_EDITS_MAX = 4000;
 
 /**
- * The lines of `before` and `after` as a list of operations, in order:
- * `{type: 'same'|'removed'|'added', text, oldLine, newLine}` with 1-based
- * line numbers (null on the side a line is absent from). Concatenating the
- * 'same' and 'removed' texts gives `before`; 'same' and 'added', `after`.
+ * The operations from `before` to `after`: `{type: 'same'|'removed'|'added',
+ * text, oldLine, newLine}`, lines numbered from 1 (null where absent).
  */
 export function diffLines(before, after, editsMax = DIFF_EDITS_MAX) {
   const oldLines = splitLines(before);

@@ -1,17 +1,15 @@
-// A folder's entries as the list shows them: the kind of each file (by its
-// name's extension), and the order (folders first, then by the chosen
-// column, names compared as people read them).
+// A folder's entries as listed: each file's kind (by extension) and the
+// order (folders first, then the chosen column, names as people read them).
 
 const kindsByExtension = {
-  text: ['txt', 'md', 'markdown', 'csv', 'tsv', 'log', 'json', 'xml', 'yaml', 'yml', 'toml',
-    'ini', 'conf', 'cfg', 'html', 'htm', 'css', 'js', 'mjs', 'ts', 'rs', 'go', 'py', 'rb',
-    'c', 'h', 'cc', 'cpp', 'hpp', 'java', 'kt', 'swift', 'sh', 'bash', 'zsh', 'sql', 'svg',
-    'tex', 'rst', 'org', 'lua', 'pl', 'php', 'el', 'lisp', 'hs', 'zig', 'diff', 'patch'],
+  text: ['txt', 'md', 'csv', 'log', 'json', 'xml', 'yaml', 'yml', 'toml', 'ini', 'conf', 'html',
+    'css', 'js', 'mjs', 'ts', 'rs', 'go', 'py', 'rb', 'c', 'h', 'cpp', 'java', 'sh', 'sql', 'svg',
+    'tex', 'diff'],
   image: ['png', 'jpg', 'jpeg', 'gif', 'webp', 'avif', 'bmp', 'ico'],
   audio: ['mp3', 'ogg', 'oga', 'opus', 'wav', 'flac', 'm4a', 'aac'],
   video: ['mp4', 'webm', 'ogv', 'mov', 'm4v'],
   pdf: ['pdf'],
-  archive: ['zip', 'tar', 'gz', 'tgz', 'bz2', 'xz', 'zst', '7z', 'rar'],
+  archive: ['zip', 'tar', 'gz', 'tgz', 'xz', 'zst', '7z'],
 };
 const kindByExtension = new Map(
   Object.entries(kindsByExtension).flatMap(([kind, list]) => list.map((ext) => [ext, kind])));

@@ -1,18 +1,13 @@
-// Times as the UI shows and sends them. The server's dates are RFC 3339
-// in UTC with nanoseconds (API.md, "Times"); a JavaScript Date holds only
-// milliseconds, so exact instants are kept as BigInt nanoseconds and the
-// server's strings are never rounded before they go back to it.
+// Times as the UI shows and sends them. Server dates have nanoseconds
+// (API.md, "Times"); a Date has milliseconds, so exact instants are BigInt
+// nanoseconds and server dates go back to it unrounded.
 
 const nanosPerMilli = 1_000_000n;
 const nanosPerSecond = 1_000_000_000n;
 const rfc3339Pattern =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})$/;
 
-/**
- * Nanoseconds since the Unix epoch (BigInt) of an RFC 3339 date
- * (RFC 3339 §5.6: any fraction up to 9 digits, `Z` or an offset), or
- * null when `text` is not one.
- */
+/** BigInt ns since the epoch of an RFC 3339 §5.6 date (offsets too), or null. */
 export function parseInstant(text) {
   const match = rfc3339Pattern.exec(text ?? '');
   if (!match) return null;

@@ -1,6 +1,4 @@
-// The timeline's arithmetic: where a moment sits on the track, how many
-// changes fall under each stretch of it, and the change before or after a
-// moment (what the arrow keys step to).
+// The timeline's arithmetic: positions, density of changes, steps.
 
 /** The fraction (0..1) of the span [startMillis, endMillis] at which `millis` sits. */
 export function fractionOf(millis, startMillis, endMillis) {
@@ -30,10 +28,9 @@ export function densityBins(changeMillis, startMillis, endMillis, binCount) {
 }
 
 /**
- * The index in `sortedDates` (ascending, exact server dates compared by
- * `compare`) of the change to step to from `current` (a date, or null for
- * now): `direction` -1 is the latest change strictly before it, +1 the
- * earliest strictly after. Returns -1 when there is none.
+ * The index in `sortedDates` of the latest date before `current`
+ * (direction -1) or the earliest after it (+1); `current` null is now.
+ * -1 when there is none.
  */
 export function stepIndex(sortedDates, current, direction, compare) {
   if (sortedDates.length === 0) return -1;
@@ -49,4 +46,18 @@ export function stepIndex(sortedDates, current, direction, compare) {
   let index = low - 1; // last date <= current
   if (index >= 0 && compare(sortedDates[index], current) === 0) index -= 1;
   return index;
+}
+
+/**
+ * The dates the arrow keys step to: the last of each run of claims about
+ * one node (a put is a place and a content claim; between them the file
+ * is half-made).
+ */
+export function stepDates(changes) {
+  const dates = [];
+  changes.forEach((change, index) => {
+    const next = changes[index + 1];
+    if (!next || next.node !== change.node) dates.push(change.date);
+  });
+  return dates;
 }

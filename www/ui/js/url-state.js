@@ -1,19 +1,11 @@
-// The UI's state in the URL's fragment, so that a moment can be bookmarked,
-// shared with a signed-in session, and walked with the back button:
-//   #/docs/            the folder /docs, now
-//   #/docs/a.txt?at=2026-11-22T10:00:00.123456789Z&panel=history
-//   #/?inspect=sha224-…   the inspector on one blob or permanode
-// A path ending in `/` names a folder; one without names a file (or a
-// folder the view must ask about). Segments are percent-encoded UTF-8.
+// The UI's state in the URL's fragment, so a moment can be bookmarked:
+// `#/docs/` (a folder: trailing `/`), `#/docs/a.txt?at=<date>&panel=history`,
+// `#/?inspect=<ref>`. Segments are percent-encoded UTF-8.
 
 /** The panels that can sit beside a view. */
-export const PANELS = ['history', 'site'];
+export const PANELS = ['history'];
 
-/**
- * Parses a fragment (`location.hash`, with or without its `#`) into
- * `{path, isFolder, at, panel, inspect}`. Never throws: anything
- * malformed falls back to the root, now.
- */
+/** Parses a fragment into `{path, isFolder, at, panel, inspect}`; never throws. */
 export function parseHash(hash) {
   const text = hash.startsWith('#') ? hash.slice(1) : hash;
   const queryStart = text.indexOf('?');
@@ -37,7 +29,7 @@ export function parseHash(hash) {
   };
 }
 
-/** Formats a state (as `parseHash` returns) back into a fragment with `#`. */
+/** The fragment (with `#`) of a state as `parseHash` returns it. */
 export function formatHash({ path = '/', isFolder = true, at = null, panel = null, inspect = null }) {
   const segments = splitPath(path).map(encodeURIComponent);
   let text = '#/' + segments.join('/');

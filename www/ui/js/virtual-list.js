@@ -1,15 +1,10 @@
-// A list that renders only the rows in view (plus a few either side), so a
-// folder of 10,000 entries costs as much as one of 40. Rows have one fixed
-// height; a spacer gives the scroll area its full height.
+// A list that renders only the rows in view, so 10,000 entries cost as
+// much as 40. Rows have one height; a spacer gives the full scroll height.
 
 /** Rows rendered beyond each edge of the view, so fast scrolling shows no gaps. */
 export const OVERSCAN_ROWS = 8;
 
-/**
- * Which rows to render: `{start, end, offsetPixels, totalPixels}` with
- * `start` inclusive and `end` exclusive, for a view `viewportPixels` high
- * scrolled to `scrollPixels`, over `count` rows of `rowPixels` each.
- */
+/** The rows to render, `{start, end (exclusive), offsetPixels, totalPixels}`. */
 export function visibleRange({ scrollPixels, viewportPixels, rowPixels, count,
   overscanRows = OVERSCAN_ROWS }) {
   if (!(rowPixels > 0)) throw new Error('rowPixels must be positive');
@@ -31,10 +26,7 @@ export function scrollToShow({ index, scrollPixels, viewportPixels, rowPixels })
   return scrollPixels;
 }
 
-/**
- * The DOM side: `viewport` is a scrolling element; `renderRow(item, index)`
- * returns an element for one row. Call `setItems` to show a new list.
- */
+/** The DOM side: `viewport` scrolls; `renderRow(item, index)` makes a row. */
 export class VirtualList {
   constructor(viewport, rowPixels, renderRow) {
     this.viewport = viewport;
