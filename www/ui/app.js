@@ -1,16 +1,254 @@
-// The UI's entry point: shows whether the server answers its health check.
-const status = document.getElementById("status");
+// The entry point and router: sign-in on a 401 from /api/session, else one
+// render per URL fragment (url-state.js); each render aborts the one
+// before, so scrubbing never shows a stale folder.
 
-async function checkHealth() {
+import {
+  entryOf, hasSession, listFolder, onSignedOut, signOut,
+} from './js/api.js';
+import { changes } from './js/changes.js';
+import { toast } from './js/dialogs.js';
+import { fill, h } from './js/dom.js';
+import { markGone } from './js/entries.js';
+import { fileView } from './js/file-view.js';
+import { FolderView } from './js/folder-view.js';
+import { showHelp } from './js/help.js';
+import { historyPanel } from './js/history-panel.js';
+import { inspectorView } from './js/inspector.js';
+import { buildShell } from './js/shell.js';
+import { showSignIn } from './js/signin.js';
+import { Timeline } from './js/timeline.js';
+import { filesOfDrop, filesOfInput, Uploads } from './js/uploads.js';
+import { formatHash, joinPath, parentPath, parseHash } from './js/url-state.js';
+import { routeKey } from './js/keys.js';
+
+/** How long the timeline's handle must rest before the folder is fetched. */
+const SCRUB_DEBOUNCE_MS = 40;
+
+const root = document.getElementById('app');
+const ui = { shell: null, state: null, controller: null, nowListing: null, scrubTimer: 0 };
+let routed = false;
+
+async function start() {
   try {
-    const response = await fetch("/healthz", { cache: "no-store" });
-    const text = (await response.text()).trim();
-    status.textContent = response.ok ? `Server up: ${text}` : `Server answered ${response.status}`;
-    status.className = response.ok ? "ok" : "down";
+    if (!(await hasSession())) return showSignIn(root, start);
   } catch (error) {
-    status.textContent = `Server unreachable: ${error.message}`;
-    status.className = "down";
+    fill(root, h('main.signin-page', {}, h('p.signin-error', { role: 'alert' },
+      `The server cannot be reached: ${error.message}`)));
+    return;
+  }
+  buildUi();
+  if (!routed) {
+    routed = true;
+    window.addEventListener('hashchange', () => route());
+    window.addEventListener('keydown', (event) => routeKey(event, keyActions()));
+  }
+  route();
+  refreshTimeline();
+}
+
+function buildUi() {
+  document.title = 'strata';
+  ui.timeline = new Timeline(onTimelineMove);
+  ui.uploads = new Uploads((counts) => {
+    refreshAll();
+    const failed = counts.failed ? `, ${counts.failed} failed` : '';
+    toast(`Uploaded ${counts.done} of ${counts.total} files${failed}.`, { error: counts.failed > 0 });
+  });
+  ui.folder = new FolderView({
+    open: (entry) => go({ ...ui.state, path: joinPath(ui.state.path, entry.name),
+      isFolder: entry.kind === 'folder', panel: null }),
+    act: (name, entry) => act(name, joinPath(ui.state.path, entry.name), entry.kind === 'folder'),
+    dropPath: (from, folder) => folder && ui.changes.moveInto(from, folder),
+    dropFiles: (dataTransfer, folder) => uploadDrop(dataTransfer, folder),
+  });
+  ui.changes = changes({ refresh: refreshAll, leave });
+  ui.shell = buildShell(root, ui.timeline, ui.uploads, {
+    picked: (input) => { ui.uploads.add(filesOfInput(input), folderShown()); input.value = ''; },
+    newFolder: () => ui.changes.newFolder(folderShown()),
+    restoreShown: () => ui.changes.restoreTo(ui.state.path, ui.state.at),
+    backToNow: () => go({ ...ui.state, at: null }),
+    help: showHelp,
+    signOut: async () => { await signOut().catch(() => {}); showSignIn(root, start); },
+  });
+  ui.folder.acceptDrops(ui.shell.view, null);
+  onSignedOut(() => showSignIn(root, start));
+}
+
+/** Goes to `state`: a new history entry, or a replaced one with `replace`. */
+function go(state, { replace = false } = {}) {
+  const hash = formatHash(state);
+  if (replace) history.replaceState(null, '', hash);
+  else history.pushState(null, '', hash);
+  route({ keepScroll: state.path === ui.state?.path });
+}
+
+function route({ keepScroll = false } = {}) {
+  if (!ui.shell?.view.isConnected) return;
+  render(parseHash(location.hash), { keepScroll });
+}
+
+async function render(state, { keepScroll = false } = {}) {
+  ui.controller?.abort();
+  const controller = new AbortController();
+  ui.controller = controller;
+  ui.state = state;
+  ui.shell.update(state);
+  ui.timeline.show(state.at);
+  try {
+    const view = await viewOf(state, controller.signal, keepScroll);
+    if (controller.signal.aborted) return;
+    if (view) fill(ui.shell.view, view);
+    await renderPanel(state, controller.signal);
+  } catch (error) {
+    if (error.name === 'AbortError' || controller.signal.aborted) return;
+    fill(ui.shell.view, errorView(state, error));
   }
 }
 
-checkHealth();
+async function viewOf(state, signal, keepScroll) {
+  if (state.inspect) {
+    document.title = `${state.inspect.slice(0, 16)}… · strata`;
+    return inspectorView(state.inspect, state.at, signal);
+  }
+  if (state.isFolder) return folderViewOf(state, signal, keepScroll);
+  const entry = await entryOf(state.path, state.at, signal);
+  if (entry.kind === 'folder') {
+    go({ ...state, isFolder: true }, { replace: true });
+    return null;
+  }
+  document.title = `${entry.name} · strata`;
+  return fileView(state, entry, fileButtons(state), signal);
+}
+
+async function folderViewOf(state, signal, keepScroll) {
+  document.title = `${state.path} · strata`;
+  const then = listFolder(state.path, state.at, signal);
+  const now = state.at ? nowListing(state.path, signal) : null;
+  const listing = await then;
+  const entries = state.at ? markGone(listing.entries, await now) : listing.entries;
+  ui.folder.show(state, entries, { keepScroll });
+  return ui.folder.element.isConnected ? null : ui.folder.element;
+}
+
+// The listing of now, kept while scrubbing (it changes only when we change something).
+async function nowListing(path, signal) {
+  if (ui.nowListing?.path !== path) {
+    const entries = listFolder(path, null, signal).then((answer) => answer.entries,
+      () => []); // gone now: every entry of then is marked
+    ui.nowListing = { path, entries };
+  }
+  return ui.nowListing.entries;
+}
+
+function fileButtons(state) {
+  const button = (label, onclick, extra = {}) =>
+    h('button', { type: 'button', onclick, ...extra }, label);
+  const now = !state.at;
+  return [
+    button('History', () => togglePanel('history'), { 'aria-keyshortcuts': 'H' }),
+    now && button('Rename', () => act('rename', state.path, false)),
+    now && button('Move', () => act('move', state.path, false)),
+    now && button('Delete', () => act('delete', state.path, false)),
+    !now && button('Restore this file to this moment',
+      () => ui.changes.restoreTo(state.path, state.at)),
+  ];
+}
+
+async function renderPanel(state, signal) {
+  const panel = ui.shell.panel;
+  panel.hidden = !state.panel;
+  document.body.classList.toggle('with-panel', Boolean(state.panel));
+  if (!state.panel) return;
+  const close = h('button.panel-close', { type: 'button', 'aria-label': 'Close the panel',
+    onclick: () => togglePanel(null) }, '×');
+  const content = await historyPanel(state, (path, at) => ui.changes.restoreTo(path, at), signal);
+  if (!signal.aborted) fill(panel, close, content);
+}
+
+function errorView(state, error) {
+  let message = error.message;
+  if (error.status === 404 && /no such API route/.test(error.message)) {
+    message = 'This server does not serve the file tree yet (no /api/fs).';
+  } else if (error.status === 404) {
+    message = state.at ? `Nothing was at ${state.path} at that moment.` :
+      `Nothing is at ${state.path} now.`;
+  }
+  return h('div.error-view', { role: 'alert' }, h('h1', {}, 'Cannot show this'),
+    h('p', {}, message),
+    h('p', {}, h('a', { href: formatHash({ path: parentPath(state.path), at: state.at }) },
+      'Go to the parent folder')));
+}
+
+function onTimelineMove(at, { settled }) {
+  clearTimeout(ui.scrubTimer);
+  const state = { ...ui.state, at };
+  history.replaceState(null, '', formatHash(state));
+  ui.shell.update(state);
+  const run = () => render(state, { keepScroll: true });
+  if (settled) run();
+  else ui.scrubTimer = setTimeout(run, SCRUB_DEBOUNCE_MS);
+}
+
+function togglePanel(panel) {
+  const next = ui.state.panel === panel ? null : panel;
+  go({ ...ui.state, panel: next }, { replace: true });
+}
+
+function act(name, path, isFolder) {
+  const selected = { rename: () => ui.changes.rename(path),
+    move: () => ui.changes.moveWithDialog(path),
+    delete: () => ui.changes.deleteWithUndo(path),
+    history: () => go({ ...ui.state, path, isFolder, panel: 'history' }),
+    inspect: () => entryOf(path, ui.state.at).then((entry) =>
+      go({ ...ui.state, inspect: entry.node, panel: null })),
+  }[name];
+  if (!ui.state.at || name === 'history' || name === 'inspect') selected?.();
+  else toast('The past cannot be changed: go back to now first (press .).');
+}
+
+function leave(path) {
+  if (ui.state.path === path || ui.state.path.startsWith(`${path}/`)) {
+    go({ path: parentPath(path), isFolder: true, at: null, panel: null, inspect: null });
+  }
+}
+
+function folderShown() {
+  return ui.state.isFolder ? ui.state.path : parentPath(ui.state.path);
+}
+
+async function uploadDrop(dataTransfer, folder) {
+  if (ui.state.at) return;
+  const files = await filesOfDrop(dataTransfer);
+  ui.uploads.add(files, folder ?? folderShown());
+}
+
+function refreshAll() {
+  ui.nowListing = null;
+  route({ keepScroll: true });
+  refreshTimeline();
+}
+
+function refreshTimeline() {
+  ui.timeline.refresh().catch((error) => {
+    if (error.status !== 404) toast(`The timeline could not be read: ${error.message}`);
+  });
+}
+
+function keyActions() {
+  return {
+    help: showHelp,
+    upload: () => !ui.state.at && ui.shell.filePicker.click(),
+    uploadFolder: () => !ui.state.at && ui.shell.folderPicker.click(),
+    newFolder: () => !ui.state.at && ui.changes.newFolder(folderShown()),
+    previous: () => ui.timeline.step(-1),
+    next: () => ui.timeline.step(1),
+    now: () => go({ ...ui.state, at: null }),
+    parent: () => go({ ...ui.state, path: parentPath(ui.state.path), isFolder: true,
+      inspect: null }),
+    focusTimeline: () => ui.timeline.track.focus(),
+    focusList: () => ui.folder.viewport.focus(),
+    escape: () => ui.state.panel && togglePanel(null),
+  };
+}
+
+start();

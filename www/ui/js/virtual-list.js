@@ -1,0 +1,88 @@
+// A list that renders only the rows in view, so 10,000 entries cost as
+// much as 40. Rows have one height; a spacer gives the full scroll height.
+
+/** Rows rendered beyond each edge of the view, so fast scrolling shows no gaps. */
+export const OVERSCAN_ROWS = 8;
+
+/** The rows to render, `{start, end (exclusive), offsetPixels, totalPixels}`. */
+export function visibleRange({ scrollPixels, viewportPixels, rowPixels, count,
+  overscanRows = OVERSCAN_ROWS }) {
+  if (!(rowPixels > 0)) throw new Error('rowPixels must be positive');
+  const totalPixels = count * rowPixels;
+  const scroll = Math.max(0, Math.min(scrollPixels, Math.max(0, totalPixels - viewportPixels)));
+  const first = Math.floor(scroll / rowPixels);
+  const last = Math.ceil((scroll + viewportPixels) / rowPixels);
+  const start = Math.max(0, first - overscanRows);
+  const end = Math.min(count, last + overscanRows);
+  return { start, end, offsetPixels: start * rowPixels, totalPixels };
+}
+
+/** The scroll position that brings row `index` fully into view, or `scrollPixels` if it is. */
+export function scrollToShow({ index, scrollPixels, viewportPixels, rowPixels }) {
+  const top = index * rowPixels;
+  const bottom = top + rowPixels;
+  if (top < scrollPixels) return top;
+  if (bottom > scrollPixels + viewportPixels) return bottom - viewportPixels;
+  return scrollPixels;
+}
+
+/** The DOM side: `viewport` scrolls; `renderRow(item, index)` makes a row. */
+export class VirtualList {
+  constructor(viewport, rowPixels, renderRow) {
+    this.viewport = viewport;
+    this.rowPixels = rowPixels;
+    this.renderRow = renderRow;
+    this.items = [];
+    this.spacer = document.createElement('div');
+    this.spacer.className = 'virtual-spacer';
+    this.window = document.createElement('div');
+    this.window.className = 'virtual-window';
+    this.spacer.append(this.window);
+    viewport.replaceChildren(this.spacer);
+    this.rendered = { start: 0, end: 0 };
+    this.scheduled = false;
+    viewport.addEventListener('scroll', () => this.schedule(), { passive: true });
+    new ResizeObserver(() => this.schedule()).observe(viewport);
+  }
+
+  /** Shows `items`, keeping the scroll position when asked (a re-render at another time). */
+  setItems(items, { keepScroll = true } = {}) {
+    this.items = items;
+    if (!keepScroll) this.viewport.scrollTop = 0;
+    this.render(true);
+  }
+
+  /** Scrolls so that row `index` is in view. */
+  reveal(index) {
+    this.viewport.scrollTop = scrollToShow({
+      index, scrollPixels: this.viewport.scrollTop,
+      viewportPixels: this.viewport.clientHeight, rowPixels: this.rowPixels,
+    });
+    this.render(true);
+  }
+
+  schedule() {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    requestAnimationFrame(() => {
+      this.scheduled = false;
+      this.render(false);
+    });
+  }
+
+  render(force) {
+    const range = visibleRange({
+      scrollPixels: this.viewport.scrollTop, viewportPixels: this.viewport.clientHeight || 600,
+      rowPixels: this.rowPixels, count: this.items.length,
+    });
+    this.spacer.style.height = `${range.totalPixels}px`;
+    if (!force && range.start === this.rendered.start && range.end === this.rendered.end) return;
+    this.rendered = range;
+    this.window.style.transform = `translateY(${range.offsetPixels}px)`;
+    const rows = [];
+    for (let index = range.start; index < range.end; index += 1) {
+      rows.push(this.renderRow(this.items[index], index));
+    }
+    this.window.replaceChildren(...rows);
+  }
+}
