@@ -239,7 +239,9 @@ test('history lists each version; an old one opens with its bytes; two versions 
   await session.shot(page, 'diff');
   await page.keyboard.press('Escape');
   await events.nth(1).getByRole('link', { name: 'Open as it was' }).click();
-  await page.locator('.lines li').nth(2).waitFor();
+  // The current version's lines are on screen until the old one replaces them.
+  await page.waitForFunction(() => [...document.querySelectorAll('.lines li')]
+    .map((li) => li.textContent).join('|') === 'a|b|c');
   assert.deepEqual(await page.locator('.lines li').allTextContents(), ['a', 'b', 'c']);
   await session.shot(page, 'old-version');
 });
