@@ -16,6 +16,7 @@ pub mod mime;
 pub mod origin;
 pub mod permanode_api;
 pub mod session;
+pub mod site_api;
 
 use crate::blob::BlobStorage;
 use crate::fs::Tree;
@@ -102,6 +103,11 @@ impl Handler for App {
 }
 
 impl App {
+    /// What `/api/site` says of the server's site besides its publishes.
+    fn site_facts(&self) -> site_api::SiteFacts {
+        site_api::SiteFacts::default()
+    }
+
     /// The protected routes: credentials first, then the route.
     fn api(&self, request: &Request<'_>, body: &mut RequestBody<'_>) -> Response {
         let path: &str = &request.path;
@@ -140,7 +146,8 @@ impl App {
         let path: &str = &request.path;
         let is_fs = fs_api::owns(path);
         let is_history = history_api::owns(path);
-        if !is_fs && !is_history && !permanode_api::owns(path) {
+        let is_site = site_api::owns(path);
+        if !is_fs && !is_history && !is_site && !permanode_api::owns(path) {
             return None;
         }
         let (Some(tree), Some(blobs)) = (&self.tree, &self.blobs) else {
@@ -154,6 +161,8 @@ impl App {
             fs_api::handle(&routes, request, body)
         } else if is_history {
             history_api::handle(tree, request)
+        } else if is_site {
+            site_api::handle(tree, self.site_facts(), request)
         } else {
             permanode_api::handle(tree, blobs.as_ref(), request)
         })
