@@ -9,6 +9,7 @@ mod common;
 
 use common::{RawResponse, ServedBinary, call, exchange, json_of};
 use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
 use strata::util::json::Value;
 
 fn put(address: SocketAddr, path: &str, body: &[u8]) {
@@ -430,12 +431,14 @@ fn a_reader_sees_the_old_site_or_the_new_never_a_mix() {
             .map(|_| {
                 scope.spawn(|| {
                     let mut rounds = Vec::new();
-                    while !done.load(std::sync::atomic::Ordering::Acquire) {
-                        let started_publish = publishing.load(std::sync::atomic::Ordering::Acquire);
+                    while !done.load(Ordering::Acquire) {
                         let round: Vec<String> = (0..FILES)
                             .map(|index| body(address, &format!("/f{index}.txt")))
                             .collect();
-                        rounds.push((started_publish, round));
+                        // Read after the round: false means the whole
+                        // round ran before the publish was asked for.
+                        let publish_began = publishing.load(Ordering::Acquire);
+                        rounds.push((publish_began, round));
                     }
                     rounds
                 })
@@ -445,21 +448,18 @@ fn a_reader_sees_the_old_site_or_the_new_never_a_mix() {
             put(address, &format!("/site/f{index}.txt"), b"new");
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        publishing.store(true, std::sync::atomic::Ordering::Release);
+        publishing.store(true, Ordering::Release);
         publish(address);
         std::thread::sleep(std::time::Duration::from_millis(200));
-        done.store(true, std::sync::atomic::Ordering::Release);
+        done.store(true, Ordering::Release);
         for reader in readers {
             let rounds = reader.join().unwrap();
             assert!(rounds.len() >= 2, "the readers ran");
-            for (after_publish_began, round) in rounds {
+            for (publish_began, round) in rounds {
                 let switched = round.iter().position(|text| text == "new");
                 if let Some(first_new) = switched {
                     // Once one file is new, every file read after it is.
-                    assert!(
-                        after_publish_began,
-                        "new content before the publish: {round:?}"
-                    );
+                    assert!(publish_began, "new content before the publish: {round:?}");
                     assert!(
                         round[first_new..].iter().all(|text| text == "new"),
                         "{round:?}"
