@@ -372,6 +372,22 @@ fn the_timegate_redirects_and_the_timemap_lists_each_version() {
     );
     let following = visit(address, late.header("location").unwrap(), "");
     assert_eq!(following.text(), "v2");
+    // The Memento names its version's date and its neighbours.
+    let link = following.header("link").unwrap();
+    assert!(
+        link.contains(&format!("</@{p1}/page.html>; rel=\"first prev memento\"")),
+        "{link}"
+    );
+    assert!(
+        link.contains(&format!("</@{p3}/page.html>; rel=\"last memento\"")),
+        "{link}"
+    );
+    let third_date = strata::util::rfc3339::Timestamp::parse_rfc3339(p3).unwrap();
+    let datetime = strata::util::time::format_http_date(third_date.unix_seconds());
+    assert_eq!(
+        following.header("memento-datetime"),
+        Some(datetime.as_str())
+    );
     let bad = visit(address, "/page.html", "Accept-Datetime: yesterday\r\n");
     assert_eq!(bad.status, 400);
     assert_eq!(visit(address, "/timemap/never.html", "").status, 404);

@@ -124,3 +124,68 @@ impl Cache {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::blob::BlobRef;
+    use crate::site::resolve::{Page, Version};
+
+    fn at(seconds: i64) -> Timestamp {
+        Timestamp::new(seconds, 0).unwrap()
+    }
+
+    fn page(bytes: usize) -> Lookup {
+        let node = BlobRef::of_bytes(b"node");
+        Lookup::Page(Arc::new(Page {
+            name: "a.html".to_owned(),
+            identity: Version {
+                node,
+                content: None,
+                size: bytes as u64,
+                modified: at(0),
+                etag: "\"x\"".to_owned(),
+                bytes: Some(Arc::from(vec![0u8; bytes])),
+            },
+            variants: Vec::new(),
+        }))
+    }
+
+    #[test]
+    fn a_new_generation_forgets_and_an_old_one_is_not_kept() {
+        let cache = Cache::new();
+        cache.keep_answer(1, at(5), "/a", &Lookup::Missing);
+        assert!(matches!(
+            cache.answer(1, at(5), "/a"),
+            Some(Lookup::Missing)
+        ));
+        assert!(cache.answer(1, at(6), "/a").is_none());
+        assert!(cache.answer(2, at(5), "/a").is_none());
+        cache.keep_answer(2, at(5), "/b", &Lookup::AddSlash);
+        assert!(cache.answer(1, at(5), "/a").is_none());
+        // An answer computed in generation 1 arrives late: dropped.
+        cache.keep_answer(1, at(5), "/a", &Lookup::Missing);
+        assert!(cache.answer(2, at(5), "/a").is_none());
+        let publishes = Arc::new(Vec::new());
+        cache.keep_publishes(2, &publishes);
+        assert!(cache.publishes(2).is_some());
+        assert!(cache.publishes(3).is_none());
+    }
+
+    #[test]
+    fn past_its_bounds_the_cache_starts_over() {
+        let cache = Cache::new();
+        for index in 0..ENTRIES_MAX {
+            cache.keep_answer(1, at(0), &format!("/{index}"), &Lookup::Missing);
+        }
+        assert!(cache.answer(1, at(0), "/0").is_some());
+        cache.keep_answer(1, at(0), "/one-more", &Lookup::Missing);
+        assert!(cache.answer(1, at(0), "/0").is_none());
+        assert!(cache.answer(1, at(0), "/one-more").is_some());
+        let big = BYTES_MAX / 2 + 1;
+        cache.keep_answer(1, at(0), "/big1", &page(big));
+        cache.keep_answer(1, at(0), "/big2", &page(big));
+        assert!(cache.answer(1, at(0), "/big1").is_none());
+        assert!(cache.answer(1, at(0), "/big2").is_some());
+    }
+}

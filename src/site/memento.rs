@@ -59,14 +59,48 @@ fn timemap_uri(path: &str) -> String {
 }
 
 /// Adds `Memento-Datetime` and `Link` to a Memento's answer (§2.1.1,
-/// §2.2.1).
-pub fn memento_headers(response: Response, path: &str, datetime: Timestamp) -> Response {
+/// §2.2.1). `mementos` are the page's versions (empty when the answer
+/// is no page): the one shown is the latest dated at or before
+/// `datetime`; its date is the `Memento-Datetime` (when the page came to
+/// be as shown), and the links name the first, last, previous and next.
+pub fn memento_headers(
+    response: Response,
+    path: &str,
+    datetime: Timestamp,
+    mementos: &[Memento],
+) -> Response {
+    let shown = mementos.partition_point(|memento| memento.moment <= datetime);
+    let Some(index) = shown.checked_sub(1) else {
+        return response
+            .header(
+                "Memento-Datetime",
+                format_http_date(datetime.unix_seconds()),
+            )
+            .header("Link", original_links(path));
+    };
+    let last = mementos.len() - 1;
+    let mut related: std::collections::BTreeMap<usize, Vec<&str>> = Default::default();
+    related.entry(0).or_default().push("first");
+    related.entry(last).or_default().push("last");
+    if index > 0 {
+        related.entry(index - 1).or_default().push("prev");
+    }
+    if index < last {
+        related.entry(index + 1).or_default().push("next");
+    }
+    let mut links = vec![original_links(path)];
+    for (at, words) in related {
+        let memento = &mementos[at];
+        links.push(format!(
+            "<{}>; rel=\"{} memento\"; datetime=\"{}\"",
+            memento.uri(path),
+            words.join(" "),
+            memento.datetime()
+        ));
+    }
     response
-        .header(
-            "Memento-Datetime",
-            format_http_date(datetime.unix_seconds()),
-        )
-        .header("Link", original_links(path))
+        .header("Memento-Datetime", mementos[index].datetime())
+        .header("Link", links.join(", "))
 }
 
 /// The tree time of `/@X/`, with the Memento's shown moment and
@@ -247,6 +281,43 @@ mod tests {
         assert_eq!(best(&list, 250), Some(list[1]));
         assert_eq!(best(&list, 9999), Some(list[2]));
         assert_eq!(best(&[], 9999), None);
+    }
+
+    #[test]
+    fn a_memento_names_its_date_and_its_neighbours() {
+        let list = [at(100, 0), at(200, 0), at(300, 0), at(400, 0), at(500, 0)];
+        let response = memento_headers(
+            Response::empty(Status::OK),
+            "/p",
+            Timestamp::new(350, 0).unwrap(),
+            &list,
+        );
+        let datetime = response.header_value("memento-datetime").unwrap();
+        assert_eq!(datetime, format_http_date(300));
+        let link = response.header_value("link").unwrap();
+        for rel in [
+            "first memento",
+            "prev memento",
+            "next memento",
+            "last memento",
+        ] {
+            assert!(link.contains(&format!("rel=\"{rel}\"")), "{rel}: {link}");
+        }
+        let near = memento_headers(Response::empty(Status::OK), "/p", at(120, 0).moment, &list);
+        let link = near.header_value("link").unwrap();
+        assert!(link.contains("rel=\"first memento\""), "{link}");
+        assert!(link.contains("rel=\"next memento\""), "{link}");
+        assert!(!link.contains("prev"), "{link}");
+        let lone = memento_headers(
+            Response::empty(Status::OK),
+            "/p",
+            Timestamp::new(150, 0).unwrap(),
+            &list[..1],
+        );
+        let link = lone.header_value("link").unwrap();
+        assert!(link.contains("rel=\"first last memento\""), "{link}");
+        let before = memento_headers(Response::empty(Status::OK), "/p", at(50, 0).moment, &list);
+        assert_eq!(before.header_value("link").unwrap(), original_links("/p"));
     }
 
     #[test]

@@ -132,7 +132,14 @@ impl Site {
         };
         let response = self.answer(request, generation, moment, path)?;
         let (_, datetime) = moment.memento.expect("a memento moment");
-        Ok(memento::memento_headers(response, path, datetime))
+        let is_page = matches!(response.status.0, 200 | 206 | 304);
+        let versions = match is_page {
+            true => memento::mementos(self, generation, path)?,
+            false => Vec::new(),
+        };
+        Ok(memento::memento_headers(
+            response, path, datetime, &versions,
+        ))
     }
 
     /// The answer for `path` at `moment.at`: the page, the slash
