@@ -571,3 +571,28 @@ fn the_first_start_publishes_the_starter_site_once() {
     // The publish still serves the site as it was when published.
     assert!(body(address, "/").contains("Ada Example"));
 }
+
+#[test]
+fn head_options_and_other_methods() {
+    let served = small_site("site-methods", &[]);
+    let address = served.address;
+    let mut wire = common::Wire::connect(address);
+    wire.send(
+        b"HEAD /notes.txt HTTP/1.1\r\nHost: t\r\n\r\nGET /notes.txt HTTP/1.1\r\nHost: t\r\n\r\n",
+    );
+    let head = wire.response_to(true).unwrap();
+    assert_eq!(head.status, 200);
+    assert_eq!(head.header("content-length"), Some("10"));
+    assert!(head.header("etag").is_some());
+    // The next answer on the connection is the GET's: HEAD sent no body.
+    assert_eq!(wire.response().unwrap().text(), "0123456789");
+    let options = exchange(address, b"OPTIONS / HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!(options.status, 204);
+    assert_eq!(options.header("allow"), Some("GET, HEAD, OPTIONS"));
+    let post = exchange(
+        address,
+        b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n",
+    );
+    assert_eq!(post.status, 405);
+    assert_eq!(post.header("allow"), Some("GET, HEAD, OPTIONS"));
+}
