@@ -6,6 +6,10 @@ pub fn content_type(name: &str) -> &'static str {
     let extension = name.rsplit_once('.').map(|(_, ext)| ext).unwrap_or("");
     match extension.to_ascii_lowercase().as_str() {
         "html" | "htm" => "text/html; charset=utf-8",
+        "xhtml" => "application/xhtml+xml",
+        "vtt" => "text/vtt; charset=utf-8",
+        "ics" => "text/calendar; charset=utf-8",
+        "jsonld" => "application/ld+json",
         "css" => "text/css; charset=utf-8",
         "js" | "mjs" => "text/javascript; charset=utf-8",
         "json" | "map" => "application/json",
@@ -17,6 +21,9 @@ pub fn content_type(name: &str) -> &'static str {
         "atom" => "application/atom+xml",
         "svg" => "image/svg+xml",
         "png" => "image/png",
+        "apng" => "image/apng",
+        "jxl" => "image/jxl",
+        "bmp" => "image/bmp",
         "jpg" | "jpeg" => "image/jpeg",
         "gif" => "image/gif",
         "webp" => "image/webp",
@@ -27,7 +34,10 @@ pub fn content_type(name: &str) -> &'static str {
         "ttf" => "font/ttf",
         "otf" => "font/otf",
         "pdf" => "application/pdf",
-        "mp4" => "video/mp4",
+        "mp4" | "m4v" => "video/mp4",
+        "mov" => "video/quicktime",
+        "m4a" => "audio/mp4",
+        "opus" => "audio/ogg",
         "webm" => "video/webm",
         "ogv" => "video/ogg",
         "mp3" => "audio/mpeg",
@@ -52,6 +62,9 @@ mod tests {
         assert_eq!(content_type("A.CSS"), "text/css; charset=utf-8");
         assert_eq!(content_type("app.mjs"), "text/javascript; charset=utf-8");
         assert_eq!(content_type("font.woff2"), "font/woff2");
+        assert_eq!(content_type("talk.vtt"), "text/vtt; charset=utf-8");
+        assert_eq!(content_type("song.opus"), "audio/ogg");
+        assert_eq!(content_type("app.wasm"), "application/wasm");
         assert_eq!(content_type("noextension"), "application/octet-stream");
         assert_eq!(content_type("archive.tar.xz"), "application/octet-stream");
     }
