@@ -14,6 +14,7 @@ mod log;
 mod ls;
 pub mod put;
 mod reindex;
+pub mod sender;
 mod serve;
 mod token;
 
