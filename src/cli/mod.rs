@@ -9,13 +9,17 @@ mod fsck;
 mod fsck_index;
 pub mod get;
 mod import;
+mod import_direct;
+mod import_server;
 mod local_tree;
 mod log;
 mod ls;
 pub mod put;
 mod reindex;
+pub mod remote_tree;
 pub mod sender;
 mod serve;
+pub mod server_record;
 mod token;
 
 use args::{ArgError, Command};

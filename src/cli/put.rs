@@ -27,10 +27,6 @@ use super::sender::{Outgoing, send_files};
 use crate::blob::db_storage::{DbStorage, data_store_dir};
 use crate::blob::{BLOB_BYTES_MAX, BlobRef, BlobSink, BlobStorage, FileMeta};
 
-/// The address `serve` listens on by default, for the hint when the store
-/// is held by a running server.
-const DEFAULT_SERVER: &str = "http://127.0.0.1:3179/";
-
 /// `--server URL`, shared by `put` and `get`.
 pub const SERVER_FLAG: Flag = Flag {
     name: "server",
@@ -123,7 +119,7 @@ pub fn open_store(data: &Path) -> Result<DbStorage, Failure> {
         let busy = matches!(&error, crate::blob::StorageError::Io(inner)
             if inner.kind() == io::ErrorKind::ResourceBusy);
         if busy {
-            Failure::Runtime(format!("{error}; go through it: --server {DEFAULT_SERVER}"))
+            Failure::Runtime(super::server_record::held_message(data))
         } else {
             Failure::Runtime(format!(
                 "cannot open the store in {}: {error}",
