@@ -152,7 +152,7 @@ impl Import<'_> {
             (false, true) => self.tally.changed += 1,
             (false, false) => self.tally.unchanged += 1,
         }
-        if self.tally.files() % SYNC_EVERY_FILES == 0 {
+        if self.tally.files().is_multiple_of(SYNC_EVERY_FILES) {
             self.backend.sync().map_err(|e| fs_failure(&path, e))?;
         }
         Ok(())

@@ -26,7 +26,7 @@ pub use super::put::SERVER_FLAG;
 /// Where a tree command works.
 pub enum Target {
     /// The data folder's store, opened directly.
-    Direct(LocalTree),
+    Direct(Box<LocalTree>),
     /// A running server, through its API.
     Server(Box<Client>),
 }
@@ -40,7 +40,7 @@ pub fn target(parsed: &Parsed, command: &Command, must_exist: bool) -> Result<Ta
         )?)));
     }
     let data = data_folder(parsed, command);
-    Ok(Target::Direct(open(&data, must_exist)?))
+    Ok(Target::Direct(Box::new(open(&data, must_exist)?)))
 }
 
 /// The client of `--server`, or None for the data folder (which the
