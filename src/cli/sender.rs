@@ -325,3 +325,6 @@ pub fn status_error(head: &ResponseHead, body: &[u8], what: &str) -> String {
         .unwrap_or_else(|| String::from_utf8_lossy(body).trim().to_string());
     format!("the server answered {} to {what}: {message}", head.status)
 }
+
+#[cfg(test)]
+mod tests;
