@@ -53,18 +53,21 @@ pub fn recorded(data: &Path) -> Option<String> {
     plausible.then(|| url.to_owned())
 }
 
-/// What to tell a user whose command found `data` held by a server.
+/// What to tell a user whose command found the store of `data` held by
+/// another process: most often the folder's server, reached with the
+/// URL it recorded (else the default address `serve` listens on).
 pub fn held_message(data: &Path) -> String {
-    let how = match recorded(data) {
-        Some(url) => format!("go through it with --server {url}"),
-        None => "go through it with --server http://HOST:PORT/".to_owned(),
-    };
+    let url = recorded(data).unwrap_or_else(|| DEFAULT_URL.to_owned());
     format!(
-        "the data folder {} is held by a running strata server: {how} \
-         (the owner token in STRATA_TOKEN), or stop the server to work on the folder directly",
+        "the data folder {} is held by another process: if it is a running strata server, \
+         go through it with --server {url} (the owner token in STRATA_TOKEN); else stop \
+         that process to work on the folder directly",
         data.display()
     )
 }
+
+/// Where `strata serve` listens by default.
+pub const DEFAULT_URL: &str = "http://127.0.0.1:3179/";
 
 #[cfg(test)]
 mod tests {
