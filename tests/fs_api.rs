@@ -102,9 +102,10 @@ fn worked_example_of_tree_md_reads_back_at_and_between_claim_dates() {
         Vec::<String>::new()
     );
     assert_eq!(read(address, "/api/fs/b.txt", &at(t4)).unwrap(), b"two");
-    assert_eq!(names(address, "/api/fs/", &at(t5)), ["b.txt"]);
+    // `site` is the starter website, put there on the first start.
+    assert_eq!(names(address, "/api/fs/", &at(t5)), ["b.txt", "site"]);
     assert_eq!(read(address, file, &at(between(t4, t5))), Err(404));
-    assert_eq!(names(address, "/api/fs/", ""), ["docs"]);
+    assert_eq!(names(address, "/api/fs/", ""), ["docs", "site"]);
     assert_eq!(read(address, file, "").unwrap(), b"two");
     assert_eq!(read(address, "/api/fs/b.txt", ""), Err(404));
     // Unix seconds name the same instants.
@@ -428,8 +429,8 @@ fn a_claim_uploaded_through_the_blob_server_is_indexed() {
     let path = format!("/bs/camli/{claim_ref}");
     let response = call(address, "PUT", &path, "", bytes.as_bytes());
     assert!(response.status < 300, "{}", response.text());
-    assert_eq!(names(address, "/api/fs/", &at(later)), ["new.txt"]);
-    assert_eq!(names(address, "/api/fs/", &at(date)), ["old.txt"]);
+    assert_eq!(names(address, "/api/fs/", &at(later)), ["new.txt", "site"]);
+    assert_eq!(names(address, "/api/fs/", &at(date)), ["old.txt", "site"]);
 }
 
 #[test]

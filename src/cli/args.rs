@@ -39,6 +39,8 @@ pub struct ArgError(pub String);
 #[derive(Debug, Default)]
 pub struct Parsed {
     values: HashMap<&'static str, String>,
+    /// Every value given, in order (a flag given twice has two).
+    given: Vec<(&'static str, String)>,
     pub positionals: Vec<String>,
     pub help: bool,
 }
@@ -101,6 +103,7 @@ impl Command {
                     .cloned()
                     .ok_or_else(|| self.error(&format!("--{name} needs a value ({kind})")))?,
             };
+            parsed.given.push((flag.name, value.clone()));
             parsed.values.insert(flag.name, value);
         }
         Ok(parsed)
@@ -123,6 +126,12 @@ impl Parsed {
         }
         let flag = command.flags.iter().find(|f| f.name == name);
         flag.expect("flag declared").default.map(str::to_string)
+    }
+
+    /// Every value of a repeatable flag, in the order given.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        let given = self.given.iter().filter(|(flag, _)| *flag == name);
+        given.map(|(_, value)| value.clone()).collect()
     }
 
     /// Was the switch given?

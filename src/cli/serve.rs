@@ -7,10 +7,12 @@ use std::sync::Arc;
 
 use super::Failure;
 use super::args::{Command, DATA_FLAG, Flag, Parsed};
-use crate::blob::{DbStorage, StorageError, data_store_dir};
+use crate::blob::{BlobStorage, DbStorage, StorageError, data_store_dir};
 use crate::fs::{Tree, TreeOptions};
 use crate::http::access_log::AccessLog;
 use crate::http::{Context, Limits, Server};
+use crate::site::cache_control::CacheRule;
+use crate::site::{Site, SiteOptions, starter};
 use crate::web::auth::Gate;
 use crate::web::credentials::{Credentials, Setup};
 use crate::web::indexing_storage::IndexingStorage;
@@ -114,6 +116,30 @@ pub const COMMAND: Command = Command {
             help: "header fields per request (431)",
         },
         Flag {
+            name: "site-live",
+            value: None,
+            default: None,
+            help: "serve /site as it is now at /, without publishing",
+        },
+        Flag {
+            name: "site-host",
+            value: Some("HOST"),
+            default: None,
+            help: "serve the website only for this Host (the UI and API on others)",
+        },
+        Flag {
+            name: "site-banner",
+            value: None,
+            default: None,
+            help: "show a banner naming the moment on pages of /@T/",
+        },
+        Flag {
+            name: "site-cache",
+            value: Some("GLOB=VALUE"),
+            default: None,
+            help: "Cache-Control VALUE for site paths matching GLOB (repeatable; first wins)",
+        },
+        Flag {
             name: "max-body",
             value: Some("BYTES"),
             default: Some("1MiB"),
@@ -141,7 +167,8 @@ pub fn run(parsed: &Parsed) -> Result<(), Failure> {
     let sessions = Sessions::open(&data)
         .map_err(|e| Failure::Runtime(format!("cannot read the sessions: {e}")))?;
     let gate = Gate::new(credentials).with_sessions(sessions);
-    let app = with_tree(App::new(gate), Arc::new(storage))?;
+    let site_options = site_options(parsed)?;
+    let app = with_tree(App::new(gate), Arc::new(storage), site_options)?;
     let handler = Arc::new(app);
     let context = Context {
         handler,
@@ -189,12 +216,49 @@ fn open_storage(data: &Path) -> Result<DbStorage, Failure> {
 /// opens on the same `DbStorage` (one Db per data folder), and blobs
 /// uploaded through the blob routes reach it, so claims among them are
 /// indexed.
-fn with_tree(app: App, storage: Arc<DbStorage>) -> Result<App, Failure> {
+fn with_tree(app: App, storage: Arc<DbStorage>, options: SiteOptions) -> Result<App, Failure> {
     let tree = Tree::open(storage.clone(), TreeOptions::default())
         .map_err(|e| Failure::Runtime(format!("cannot open the file tree: {e}")))?;
     let tree = Arc::new(tree);
-    let blobs = Arc::new(IndexingStorage::new(storage, Arc::clone(&tree)));
-    Ok(app.with_blobs(blobs).with_tree(tree))
+    if let Some(made) = starter::publish_if_new(&tree)
+        .map_err(|e| Failure::Runtime(format!("cannot publish the starter site: {e}")))?
+    {
+        let _ = writeln!(
+            std::io::stdout(),
+            "published the starter site (publish {}): edit /site, then publish",
+            made.number
+        );
+    }
+    let blobs: Arc<dyn BlobStorage> = Arc::new(IndexingStorage::new(storage, Arc::clone(&tree)));
+    let site = Site::new(Arc::clone(&tree), Arc::clone(&blobs), options);
+    Ok(app
+        .with_blobs(blobs)
+        .with_tree(tree)
+        .with_site(Arc::new(site)))
+}
+
+/// The `--site-*` flags.
+fn site_options(parsed: &Parsed) -> Result<SiteOptions, Failure> {
+    let mut cache_rules = Vec::new();
+    for text in parsed.all("site-cache") {
+        let rule = CacheRule::parse(&text)
+            .map_err(|why| Failure::Usage(COMMAND.error(&format!("--site-cache {why}")).0))?;
+        cache_rules.push(rule);
+    }
+    let host = parsed.get(&COMMAND, "site-host");
+    if host
+        .as_deref()
+        .is_some_and(|host| host.is_empty() || host.contains(['/', ' ']))
+    {
+        let message = "--site-host takes a host name, e.g. example.org";
+        return Err(Failure::Usage(COMMAND.error(message).0));
+    }
+    Ok(SiteOptions {
+        live: parsed.switch("site-live"),
+        host,
+        banner: parsed.switch("site-banner"),
+        cache_rules,
+    })
 }
 
 fn access_log(target: &str) -> Result<AccessLog, Failure> {

@@ -26,6 +26,12 @@ pub enum FsError {
     IntoItself { path: String },
     /// The root cannot be moved, deleted or copied over (409).
     RootRefused,
+    /// A request breaks a rule of its own (a time in the future, a
+    /// number out of range), named in the text (400).
+    Invalid(String),
+    /// The request cannot be done in the state things are in (nothing
+    /// to roll back to), named in the text (409).
+    Conflict(String),
     /// The index failed (500).
     Index(IndexError),
     /// Writing or reading a file's content failed (500).
@@ -45,6 +51,7 @@ impl fmt::Display for FsError {
             FsError::NameTaken { path } => write!(formatter, "{path}: name taken"),
             FsError::IntoItself { path } => write!(formatter, "{path}: inside the node moved"),
             FsError::RootRefused => write!(formatter, "the root cannot be changed so"),
+            FsError::Invalid(why) | FsError::Conflict(why) => formatter.write_str(why),
             FsError::Index(error) => write!(formatter, "index: {error}"),
             FsError::File(error) => write!(formatter, "file: {error}"),
             FsError::Storage(what) => write!(formatter, "storage: {what}"),

@@ -90,6 +90,8 @@ pub struct Tree {
     /// Held for every write: one claim's rows are computed and written
     /// before the next's (the index's contract).
     writer: Mutex<ServerClock>,
+    /// Bumped after every write is visible (see [`Tree::generation`]).
+    generation: AtomicU64,
 }
 
 /// Makes permanode nonces unique within the process.
@@ -104,6 +106,7 @@ impl Tree {
             signer: options.signer,
             root: BlobRef::of_bytes(b""),
             writer: Mutex::new(clock),
+            generation: AtomicU64::new(0),
         };
         tree.root = match index::query::root(tree.backend.db(), &ReadOptions::new())? {
             Some(root) => root,
@@ -119,6 +122,39 @@ impl Tree {
 
     pub fn backend(&self) -> &Arc<dyn Backend> {
         &self.backend
+    }
+
+    /// A counter that grows after every write of this tree becomes
+    /// visible (claims, blobs, reindex). An answer computed while the
+    /// generation was `g` is still the answer while it is `g`: a cache
+    /// keyed by it never serves what a later write changed.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    fn bump_generation(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Adds a value to the root's `attribute` as one `add-attribute`
+    /// claim, dated by the server clock: `value` gets the claim's date,
+    /// under the writer lock (so it sees every earlier claim), and
+    /// answers the value or refuses. For records about the whole tree
+    /// that are not changes of it (the site's publishes, SITE.md): the
+    /// claim changes no place, content or kind, so it makes no history
+    /// event and no segment.
+    pub fn add_root_attribute<F>(&self, attribute: &str, value: F) -> Result<ClaimKey, FsError>
+    where
+        F: FnOnce(Timestamp) -> Result<String, FsError>,
+    {
+        let mut writer = self.lock();
+        let date = writer.next();
+        let change = Change::AddAttribute {
+            node: self.root,
+            attribute: attribute.to_owned(),
+            value: value(date)?,
+        };
+        self.write_claim_dated(date, vec![change])
     }
 
     fn make_root(&self) -> Result<BlobRef, FsError> {
@@ -160,6 +196,16 @@ impl Tree {
     fn write_claim(
         &self,
         writer: &mut ServerClock,
+        changes: Vec<Change>,
+    ) -> Result<ClaimKey, FsError> {
+        self.write_claim_dated(writer.next(), changes)
+    }
+
+    /// [`Tree::write_claim`] with the date already taken from the clock.
+    /// Requires the writer lock.
+    fn write_claim_dated(
+        &self,
+        date: Timestamp,
         mut changes: Vec<Change>,
     ) -> Result<ClaimKey, FsError> {
         assert!(!changes.is_empty(), "a claim changes something");
@@ -168,7 +214,6 @@ impl Tree {
         } else {
             ClaimBody::Multi(changes)
         };
-        let date = writer.next();
         let claim =
             Claim::new(self.signer, date, body).map_err(|e| FsError::Storage(e.to_string()))?;
         let bytes = claim.to_canonical();
@@ -177,6 +222,7 @@ impl Tree {
         let mut rows = index::index_claim(db, self.backend.source(), &claim_ref, &claim)?;
         ServerClock::record(date, &mut rows);
         self.backend.receive_with_rows(bytes.as_bytes(), rows)?;
+        self.bump_generation();
         Ok(ClaimKey::new(date, claim_ref))
     }
 
@@ -186,13 +232,17 @@ impl Tree {
     pub fn store_blob(&self, bytes: &[u8]) -> Result<BlobRef, FsError> {
         let _writer = self.lock();
         let rows = index::index_blob(self.backend.db(), self.backend.source(), bytes)?;
-        self.backend.receive_with_rows(bytes, rows)
+        let stored = self.backend.receive_with_rows(bytes, rows);
+        self.bump_generation();
+        stored
     }
 
     /// Drops every index row and rebuilds them from the blobs alone.
     pub fn reindex(&self) -> Result<ReindexReport, FsError> {
         let _writer = self.lock();
-        Ok(index::reindex(self.backend.db(), self.backend.blobs())?)
+        let report = index::reindex(self.backend.db(), self.backend.blobs());
+        self.bump_generation();
+        Ok(report?)
     }
 }
 

@@ -27,6 +27,9 @@ pub const TITLE: &str = "title";
 /// strata's place attribute: `<parent ref>/<name>` (see the module
 /// header). Deleting it is a tombstone; setting it again a move or restore.
 pub const STRATA_PLACE: &str = "strataPlace";
+/// A publish of the website, added to the root: the tree time it makes
+/// live, RFC 3339 with nanoseconds (`src/site/SITE.md`).
+pub const STRATA_PUBLISH: &str = "strataPublish";
 
 /// Why a name cannot name a node in a folder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -44,13 +44,14 @@ pub fn owns(path: &str) -> bool {
 /// storage 500.
 pub fn fs_status(error: &FsError) -> Status {
     match error {
-        FsError::BadPath(_) | FsError::BadTime(_) => Status::BAD_REQUEST,
+        FsError::BadPath(_) | FsError::BadTime(_) | FsError::Invalid(_) => Status::BAD_REQUEST,
         FsError::NotFound { .. } => Status::NOT_FOUND,
         FsError::NotAFolder { .. }
         | FsError::IsAFolder { .. }
         | FsError::NameTaken { .. }
         | FsError::IntoItself { .. }
-        | FsError::RootRefused => Status::CONFLICT,
+        | FsError::RootRefused
+        | FsError::Conflict(_) => Status::CONFLICT,
         FsError::Index(_) | FsError::File(_) | FsError::Storage(_) => Status::INTERNAL_SERVER_ERROR,
     }
 }

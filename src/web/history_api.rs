@@ -6,6 +6,7 @@ use super::blob_api::{json_error, refuse_method};
 use super::fs_api::{at_param, date_value, fs_error, json_answer, param, query, tree_path};
 use crate::fs::{FsError, Tree, TreePath, latest, parse_time};
 use crate::http::{Request, Response, Status};
+use crate::index::query::LoggedClaim;
 use crate::index::{Event, EventKind};
 use crate::schema::Place;
 use crate::util::json::Value;
@@ -93,6 +94,13 @@ fn place_value(tree: &Tree, place: Option<&Place>, event: &Event) -> Result<Valu
     Ok(path.map_or(Value::Null, |path| Value::String(path.to_string())))
 }
 
+/// An `add-attribute` claim on the root alone: a record about the tree
+/// (a site publish, `src/site/SITE.md`), not a change of it, so the
+/// timeline leaves it out (the page's `continueAfter` still counts it).
+fn is_root_record(tree: &Tree, claim: &LoggedClaim) -> bool {
+    claim.claim_type == "add-attribute" && claim.nodes == [tree.root()]
+}
+
 fn changes(tree: &Tree, request: &Request<'_>) -> Result<Response, Response> {
     let pairs = query(request)?;
     let time = |name| match param(&pairs, name) {
@@ -114,7 +122,7 @@ fn changes(tree: &Tree, request: &Request<'_>) -> Result<Response, Response> {
         .changes(after, before, limit)
         .map_err(|error| fs_error(&error))?;
     let mut entries = Vec::new();
-    for claim in &claims {
+    for claim in claims.iter().filter(|claim| !is_root_record(tree, claim)) {
         let node_values: Vec<Value> = match claim.nodes.is_empty() {
             true => vec![Value::Null],
             false => claim

@@ -16,12 +16,14 @@ pub mod mime;
 pub mod origin;
 pub mod permanode_api;
 pub mod session;
+pub mod site_api;
 
 use crate::blob::BlobStorage;
 use crate::fs::Tree;
 use crate::http::conditional::{Representation, respond};
 use crate::http::target::percent_encode_path;
 use crate::http::{Body, Handler, Request, RequestBody, Response, Status};
+use crate::site::Site;
 use assets::{Asset, Lookup};
 use std::sync::Arc;
 
@@ -47,6 +49,9 @@ pub struct App {
     /// The file tree of the tree routes (`/api/fs`, `/api/history`,
     /// `/api/changes`, `/api/permanode`); without it they answer 503.
     tree: Option<Arc<Tree>>,
+    /// The website from the store (`src/site`); without it `/` serves
+    /// the compiled-in starter site.
+    site: Option<Arc<Site>>,
 }
 
 impl App {
@@ -55,7 +60,15 @@ impl App {
             gate,
             blobs: None,
             tree: None,
+            site: None,
         }
+    }
+
+    /// Serves the website at `/` (and `/@X/…`, `/timemap/…`) from the
+    /// store's `/site`, as `site` says.
+    pub fn with_site(mut self, site: Arc<Site>) -> App {
+        self.site = Some(site);
+        self
     }
 
     /// Serves the blob API and the blob-server protocol from `storage`.
@@ -79,6 +92,13 @@ impl Handler for App {
         if path == "*" {
             return Response::empty(Status::NO_CONTENT).header("Allow", SERVER_METHODS);
         }
+        if let Some(site) = &self.site
+            && site.options().host.is_some()
+            && site.options().is_site_host(request.host())
+        {
+            // `--site-host`: on the site's host everything is the site.
+            return site.handle(request);
+        }
         if PROTECTED_PREFIXES
             .iter()
             .any(|prefix| path.starts_with(prefix))
@@ -97,11 +117,22 @@ impl Handler for App {
         if let Some(rest) = path.strip_prefix("/ui/") {
             return serve_asset(request, assets::UI, &format!("/{rest}"), "no-cache");
         }
-        serve_asset(request, assets::SITE, path, "no-cache")
+        match &self.site {
+            None => serve_asset(request, assets::SITE, path, "no-cache"),
+            Some(site) if site.options().host.is_none() => site.handle(request),
+            Some(site) => elsewhere(request, site.options().host.as_deref().unwrap_or("")),
+        }
     }
 }
 
 impl App {
+    /// What `/api/site` says of the server's site besides its publishes.
+    fn site_facts(&self) -> site_api::SiteFacts {
+        site_api::SiteFacts {
+            live: self.site.as_ref().is_some_and(|site| site.options().live),
+        }
+    }
+
     /// The protected routes: credentials first, then the route.
     fn api(&self, request: &Request<'_>, body: &mut RequestBody<'_>) -> Response {
         let path: &str = &request.path;
@@ -140,7 +171,8 @@ impl App {
         let path: &str = &request.path;
         let is_fs = fs_api::owns(path);
         let is_history = history_api::owns(path);
-        if !is_fs && !is_history && !permanode_api::owns(path) {
+        let is_site = site_api::owns(path);
+        if !is_fs && !is_history && !is_site && !permanode_api::owns(path) {
             return None;
         }
         let (Some(tree), Some(blobs)) = (&self.tree, &self.blobs) else {
@@ -154,6 +186,8 @@ impl App {
             fs_api::handle(&routes, request, body)
         } else if is_history {
             history_api::handle(tree, request)
+        } else if is_site {
+            site_api::handle(tree, self.site_facts(), request)
         } else {
             permanode_api::handle(tree, blobs.as_ref(), request)
         })
@@ -172,6 +206,16 @@ fn check_method(request: &Request<'_>, allowed: &'static str) -> Option<Response
     }
     let message = format!("{} is not allowed here; allowed: {allowed}", request.method);
     Some(Response::error(Status::METHOD_NOT_ALLOWED, &message).header("Allow", allowed))
+}
+
+/// With `--site-host`, a site path asked on another host: `/` leads to
+/// the UI, anything else is not here.
+fn elsewhere(request: &Request<'_>, site_host: &str) -> Response {
+    if request.path == "/" {
+        return Response::error(Status::FOUND, "the UI is at /ui/").header("Location", "/ui/");
+    }
+    let message = format!("the website is served for the host {site_host}");
+    Response::error(Status::NOT_FOUND, &message)
 }
 
 fn health() -> Response {

@@ -248,11 +248,18 @@ pub struct ServedBinary {
     /// permanode and its claim): [`ServedBinary::blobs`] leaves them out,
     /// so tests count only what they stored.
     own_blobs: Vec<(String, u64)>,
+    /// Flags given to `serve` besides the test's own.
+    flags: Vec<String>,
 }
 
 impl ServedBinary {
     /// Starts a server on a fresh data folder named after `name`.
     pub fn start(name: &str) -> ServedBinary {
+        ServedBinary::start_with(name, &[])
+    }
+
+    /// Starts a server with more `serve` flags (kept for restarts).
+    pub fn start_with(name: &str, flags: &[&str]) -> ServedBinary {
         use std::sync::atomic::{AtomicUsize, Ordering};
         static SERIAL: AtomicUsize = AtomicUsize::new(0);
         let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
@@ -261,12 +268,14 @@ impl ServedBinary {
             std::process::id()
         ));
         let _ = std::fs::remove_dir_all(&data);
-        let (child, address) = spawn_serve(&data);
+        let flags: Vec<String> = flags.iter().map(|flag| flag.to_string()).collect();
+        let (child, address) = spawn_serve_with(&data, &flags);
         let mut served = ServedBinary {
             child,
             address,
             data,
             own_blobs: Vec::new(),
+            flags,
         };
         served.own_blobs = served.all_blobs();
         served
@@ -287,7 +296,7 @@ impl ServedBinary {
     /// new port: `address` changes).
     pub fn restart(&mut self) {
         self.kill();
-        let (child, address) = spawn_serve(&self.data);
+        let (child, address) = spawn_serve_with(&self.data, &self.flags);
         self.child = child;
         self.address = address;
     }
@@ -353,12 +362,21 @@ impl Drop for ServedBinary {
 /// Runs `strata serve` on `data` with the test token; reads its output up
 /// to the listening line.
 pub fn spawn_serve(data: &std::path::Path) -> (std::process::Child, SocketAddr) {
+    spawn_serve_with(data, &[])
+}
+
+/// [`spawn_serve`] with more flags.
+pub fn spawn_serve_with(
+    data: &std::path::Path,
+    flags: &[String],
+) -> (std::process::Child, SocketAddr) {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
     let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
         .args(["serve", "--listen", "127.0.0.1:0", "--access-log", "off"])
         .args(["--token", TOKEN, "--data"])
         .arg(data)
+        .args(flags)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
