@@ -103,6 +103,30 @@ pub fn call_json(
     }
 }
 
+/// [`call_json`] where `404` is an error with the server's message.
+pub fn call_strict(
+    client: &mut Client,
+    method: &'static str,
+    target: &str,
+) -> Result<Value, String> {
+    let mut request = Request {
+        method,
+        path: target,
+        headers: Vec::new(),
+        body: RequestBody::Bytes(b""),
+    };
+    if method == "GET" {
+        request.body = RequestBody::None;
+    }
+    let (head, body) = client
+        .exchange_to_vec(&mut request, ANSWER_BYTES_MAX)
+        .map_err(|error| error.to_string())?;
+    if !(200..=299).contains(&head.status) {
+        return Err(refusal(&head, &body));
+    }
+    json::parse(&body).map_err(|error| format!("the answer to {target} is not JSON: {error}"))
+}
+
 /// [`call_json`] where `404` is an error too.
 pub fn call_found(
     client: &mut Client,
