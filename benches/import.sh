@@ -8,6 +8,8 @@
 #
 # WORK_DIR (default: a fresh folder under $TMPDIR, removed after) should be
 # on the disk to measure. SMALL_FILES (10000) and LARGE_MIB (100) scale it.
+# SERVER=1 also times `strata import --server` into a `strata serve` on a
+# fresh data folder of the same disk (the server syncs each claim it makes).
 set -eu
 binary=${STRATA:-target/release/strata}
 work=${1:-$(mktemp -d "${TMPDIR:-/tmp}/strata-import-bench.XXXXXX")}
@@ -62,6 +64,21 @@ run() {
             printf " | import %7.3f s %9.0f files/s %7.1f MiB/s (%.2fx cp)", \
                 i, f / i, b / 1048576 / i, c / i
             printf " | again %6.3f s\n", a
+        }'
+    [ "${SERVER:-0}" = 1 ] || return 0
+    rm -rf "$work/served-$name"
+    "$binary" serve --data "$work/served-$name" --listen 127.0.0.1:0 --token bench \
+        --access-log off > "$work/serve-$name.out" 2>&1 &
+    server=$!
+    while ! grep -q listening "$work/serve-$name.out" 2>/dev/null; do sleep 0.1; done
+    url=$(sed -n 's/^listening on //p' "$work/serve-$name.out")
+    remote_s=$(STRATA_TOKEN=bench seconds "$binary" import "$work/src-$name" --server "$url")
+    remote_again_s=$(STRATA_TOKEN=bench seconds "$binary" import "$work/src-$name" --server "$url")
+    kill "$server"
+    awk -v n="$name" -v f="$files" -v b="$bytes" -v c="$cp_s" -v i="$remote_s" -v a="$remote_again_s" \
+        'BEGIN {
+            printf "%-6s --server import %7.3f s %9.0f files/s %7.1f MiB/s (%.2fx cp) | again %6.3f s\n", \
+                n, i, f / i, b / 1048576 / i, c / i, a
         }'
 }
 

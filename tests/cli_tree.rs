@@ -150,8 +150,9 @@ fn a_folder_held_by_a_running_server_is_named_as_such() {
     let output = strata(&served.data, &["ls", "/"]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("in use"), "{stderr}");
-    assert!(stderr.contains("server"), "{stderr}");
+    assert!(stderr.contains("held by another process"), "{stderr}");
+    let url = format!("--server http://{}/", served.address);
+    assert!(stderr.contains(&url), "{stderr}");
 }
 
 #[test]

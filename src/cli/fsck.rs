@@ -13,6 +13,11 @@
 //! Output: one line per problem on stdout, `damaged <what>: <why>`, then
 //! a one-line summary. Exit 0 when every pass found nothing, 1 otherwise
 //! (and when the store cannot be opened: a running server holds it).
+//!
+//! Not through a server (`--server` is refused with the reason): fsck
+//! opens the store with paranoid checks and reads every file of it, which
+//! needs the folder to itself; a server's own store is checked by
+//! stopping it (a few seconds for most stores) or on a copy of the folder.
 
 use super::Failure;
 use super::args::{Command, DATA_FLAG, Parsed};
@@ -27,7 +32,7 @@ pub const COMMAND: Command = Command {
     name: "fsck",
     summary: "Check every blob of the store against its ref (stop the server first).",
     positionals: "",
-    flags: &[DATA_FLAG],
+    flags: &[DATA_FLAG, super::put::SERVER_FLAG],
 };
 
 /// Bytes read from a blob per call while re-hashing it.
@@ -74,8 +79,16 @@ impl Findings {
     }
 }
 
+/// Why `--server` is refused (see the module header).
+pub const SERVER_REFUSED: &str = "fsck is not done through a server: it reads the store's \
+     files itself, with the folder to itself; stop the server and run 'strata fsck --data DIR' \
+     (or run it on a copy of the data folder)";
+
 /// Runs `strata fsck`.
 pub fn run(parsed: &Parsed) -> Result<(), Failure> {
+    if parsed.get(&COMMAND, "server").is_some() {
+        return Err(Failure::Runtime(SERVER_REFUSED.to_owned()));
+    }
     let data = PathBuf::from(parsed.get(&COMMAND, "data").unwrap_or_default());
     let storage = open(&data)?;
     let mut findings = Findings::new(Box::new(io::stdout()));

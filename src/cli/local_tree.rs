@@ -1,11 +1,14 @@
-//! What the tree commands (`import`, `ls`, `cat`, `log`, `reindex`) share:
-//! their common flags, and the tree of a data folder opened directly —
-//! which works only when no server holds the folder's store.
+//! What the tree commands (`import`, `ls`, `cat`, `log`, `reindex`,
+//! `publish`) share: their common flags, and where the tree is — a
+//! running server (`--server URL`, token in `STRATA_TOKEN`), or the data
+//! folder opened directly, which works only when no server holds its
+//! store (then the message names the server's URL: `server_record.rs`).
 
 use super::Failure;
 use super::args::{Command, Flag, Parsed};
+use super::client::Client;
 use crate::blob::{DbStorage, StorageError, data_store_dir};
-use crate::fs::{Tree, TreeOptions, TreePath, latest, parse_time};
+use crate::fs::{Tree, TreeOptions, TreePath, parse_time};
 use crate::util::rfc3339::Timestamp;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,10 +21,45 @@ pub const AT_FLAG: Flag = Flag {
     help: "as it was at TIME (RFC 3339 at any precision, or Unix seconds)",
 };
 
-/// `--server URL`: a running server instead of the data folder. Not yet
-/// taken (see README.md): the commands name it when the store is held.
-pub const SERVER_HINT: &str = "a running strata server holds it; stop the server to work on \
-     the folder directly (working through --server URL is not built yet)";
+pub use super::put::SERVER_FLAG;
+
+/// Where a tree command works.
+pub enum Target {
+    /// The data folder's store, opened directly.
+    Direct(Box<LocalTree>),
+    /// A running server, through its API.
+    Server(Box<Client>),
+}
+
+/// The server of `--server`, else the `--data` folder's tree (which must
+/// exist when `must_exist`).
+pub fn target(parsed: &Parsed, command: &Command, must_exist: bool) -> Result<Target, Failure> {
+    if let Some(url) = parsed.get(command, "server") {
+        return Ok(Target::Server(Box::new(super::put::connect(
+            &url, command,
+        )?)));
+    }
+    let data = data_folder(parsed, command);
+    Ok(Target::Direct(Box::new(open(&data, must_exist)?)))
+}
+
+/// The client of `--server`, or None for the data folder (which the
+/// caller opens its own way).
+pub fn target_lazily(parsed: &Parsed, command: &Command) -> Result<Option<Client>, Failure> {
+    let url = parsed.get(command, "server");
+    url.map(|url| super::put::connect(&url, command))
+        .transpose()
+}
+
+/// `--at` as given (None: now).
+pub fn at_given(parsed: &Parsed, command: &Command) -> Result<Option<Timestamp>, Failure> {
+    match parsed.get(command, "at") {
+        None => Ok(None),
+        Some(text) => parse_time(&text)
+            .map(Some)
+            .map_err(|error| Failure::Usage(error.to_string())),
+    }
+}
 
 /// A data folder's tree, opened directly on its store.
 pub struct LocalTree {
@@ -52,10 +90,7 @@ pub fn open_storage(data: &Path, must_exist: bool) -> Result<Arc<DbStorage>, Fai
     }
     let storage = DbStorage::open(&store).map_err(|error| match &error {
         StorageError::Io(inner) if inner.kind() == std::io::ErrorKind::ResourceBusy => {
-            Failure::Runtime(format!(
-                "the data folder {} is in use: {SERVER_HINT}",
-                data.display()
-            ))
+            Failure::Runtime(super::server_record::held_message(data))
         }
         _ => Failure::Runtime(format!(
             "cannot open the store of {}: {error}",
@@ -63,14 +98,6 @@ pub fn open_storage(data: &Path, must_exist: bool) -> Result<Arc<DbStorage>, Fai
         )),
     })?;
     Ok(Arc::new(storage))
-}
-
-/// `--at`, or now.
-pub fn at(parsed: &Parsed, command: &Command) -> Result<Timestamp, Failure> {
-    match parsed.get(command, "at") {
-        None => Ok(latest()),
-        Some(text) => parse_time(&text).map_err(|error| Failure::Usage(error.to_string())),
-    }
 }
 
 /// The one positional PATH of a command, as a tree path.

@@ -9,12 +9,18 @@ mod fsck;
 mod fsck_index;
 pub mod get;
 mod import;
+mod import_direct;
+mod import_server;
 mod local_tree;
 mod log;
 mod ls;
+pub mod publish;
 pub mod put;
 mod reindex;
+pub mod remote_tree;
+pub mod sender;
 mod serve;
+pub mod server_record;
 mod token;
 
 use args::{ArgError, Command};
@@ -40,6 +46,7 @@ const COMMANDS: &[&Command] = &[
     &token::COMMAND,
     &fsck::COMMAND,
     &import::COMMAND,
+    &publish::COMMAND,
     &ls::COMMAND,
     &cat::COMMAND,
     &log::COMMAND,
@@ -114,6 +121,7 @@ pub fn run(args: &[String]) -> i32 {
         "token" => token::run(&parsed),
         "fsck" => fsck::run(&parsed),
         "import" => import::run(&parsed),
+        "publish" => publish::run(&parsed),
         "ls" => ls::run(&parsed),
         "cat" => cat::run(&parsed),
         "log" => log::run(&parsed),

@@ -189,6 +189,7 @@ pub fn run(parsed: &Parsed) -> Result<(), Failure> {
             "  (shown once: keep it; 'strata token --reset' makes a new one)"
         );
     }
+    let _ = super::server_record::record(&data, address);
     let _ = writeln!(stdout, "listening on http://{address}/");
     let _ = stdout.flush();
     server.run()

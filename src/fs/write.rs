@@ -105,17 +105,36 @@ impl Tree {
     /// content as the current version makes no claim. The bytes stream
     /// into blobs before the writer lock is taken.
     pub fn put_file(&self, path: &TreePath, reader: impl Read) -> Result<PutOutcome, FsError> {
+        if path.split_last().is_none() {
+            return Err(FsError::IsAFolder {
+                path: "/".to_owned(),
+            });
+        }
+        let written = write_file(self.backend.blobs(), reader, &FileMeta::default())?;
+        self.put_content(path, written.file_ref, written.size)
+    }
+
+    /// Makes `content` (a `file` schema ref already stored, of `size`
+    /// bytes: the caller has checked both) the file at `path`, as
+    /// [`Tree::put_file`] does once the bytes are stored: a new node
+    /// (missing folders are made) or a new version; the content the node
+    /// already has makes no claim. Only this holds the writer lock, so
+    /// callers hash and store content outside it.
+    pub fn put_content(
+        &self,
+        path: &TreePath,
+        content: BlobRef,
+        size: u64,
+    ) -> Result<PutOutcome, FsError> {
         let (folder_path, name) = path.split_last().ok_or(FsError::IsAFolder {
             path: "/".to_owned(),
         })?;
-        let written = write_file(self.backend.blobs(), reader, &FileMeta::default())?;
         let mut writer = self.lock();
         let folder = self.mkdir_all(&mut writer, &folder_path)?.node;
-        let content = written.file_ref;
         let mut outcome = PutOutcome {
             node: folder,
             content,
-            size: written.size,
+            size,
             claim: None,
             created: false,
         };

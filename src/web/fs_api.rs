@@ -12,7 +12,7 @@ use super::blob_api::{FILE_BYTES_MAX, FileRangeReader, form_pairs, json_error, r
 use super::fs_post;
 use super::mime;
 use crate::blob::{BlobRef, BlobStorage};
-use crate::fs::{Entry, FsError, Tree, TreePath, latest, parse_time};
+use crate::fs::{Entry, FsError, PutOutcome, Tree, TreePath, latest, parse_time};
 use crate::http::conditional::{Representation, respond};
 use crate::http::{Body, Request, RequestBody, Response, Status};
 use crate::index::Kind;
@@ -278,6 +278,13 @@ fn put(tree: &Tree, path: &TreePath, body: &mut RequestBody<'_>) -> Response {
         Ok(outcome) => outcome,
         Err(error) => return fs_error(&error),
     };
+    put_answer(tree, path, &outcome)
+}
+
+/// The answer to a put (`PUT`, or `POST ?op=put`): `201` for a new node,
+/// else `200`, with the node, content, size and claim date (the node's
+/// latest change when nothing changed).
+pub fn put_answer(tree: &Tree, path: &TreePath, outcome: &PutOutcome) -> Response {
     let date = match &outcome.claim {
         Some(claim) => claim.date,
         None => match tree.stat(path, latest()) {

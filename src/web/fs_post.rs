@@ -1,9 +1,12 @@
 //! `POST /api/fs/<path>?op=…`: the tree's changes that carry no body —
-//! `mkdir`, `move` (`&to=`, `&replace=1`), `copy` (`&to=`) and `restore`
-//! (`&at=`) — as API.md, "The file tree API", describes each answer.
+//! `mkdir`, `move` (`&to=`, `&replace=1`), `copy` (`&to=`), `restore`
+//! (`&at=`) and `put` (`&content=`, content already uploaded as blobs) —
+//! as API.md, "The file tree API", describes each answer.
 
 use super::blob_api::json_error;
-use super::fs_api::{at_param, date_value, fs_error, json_answer, param};
+use super::fs_api::{at_param, date_value, fs_error, json_answer, param, put_answer};
+use crate::blob::BlobRef;
+use crate::blob::file_schema::{ContentSchema, ContentType, PartTarget, SCHEMA_BYTES_MAX};
 use crate::fs::{FsError, Made, Tree, TreePath, latest};
 use crate::http::{Response, Status};
 use crate::util::json::Value;
@@ -15,12 +18,13 @@ pub fn handle(tree: &Tree, path: &TreePath, pairs: &[(String, String)]) -> Respo
         Some("move") => move_to(tree, path, pairs),
         Some("copy") => copy_to(tree, path, pairs),
         Some("restore") => restore(tree, path, pairs),
+        Some("put") => put_content(tree, path, pairs),
         Some(other) => {
-            let message = format!("unknown op {other:?}; ops: mkdir, move, copy, restore");
+            let message = format!("unknown op {other:?}; ops: mkdir, move, copy, restore, put");
             return json_error(Status::BAD_REQUEST, &message);
         }
         None => {
-            let message = "POST needs ?op=mkdir, move, copy or restore";
+            let message = "POST needs ?op=mkdir, move, copy, restore or put";
             return json_error(Status::BAD_REQUEST, message);
         }
     };
@@ -93,4 +97,86 @@ fn restore(tree: &Tree, path: &TreePath, pairs: &[(String, String)]) -> Result<R
         ("deleted", Value::from(outcome.deleted as u64)),
     ]);
     Ok(json_answer(Status::OK, &value))
+}
+
+/// `op=put&content=<file ref>[&size=N]`: the stored `file` schema blob
+/// becomes the content of the file at `path`, as a `PUT` of its bytes
+/// would make it (same claims, same answer). The content is checked
+/// first ([`checked_content`]); unchanged content makes no claim.
+fn put_content(
+    tree: &Tree,
+    path: &TreePath,
+    pairs: &[(String, String)],
+) -> Result<Response, Response> {
+    let Some(text) = param(pairs, "content") else {
+        return Err(json_error(
+            Status::BAD_REQUEST,
+            "op=put needs &content=<file ref>",
+        ));
+    };
+    let content = BlobRef::parse(text)
+        .map_err(|error| json_error(Status::BAD_REQUEST, &format!("content={text:?}: {error}")))?;
+    let claimed = match param(pairs, "size") {
+        None => None,
+        Some(size) => Some(size.parse::<u64>().map_err(|_| {
+            json_error(
+                Status::BAD_REQUEST,
+                &format!("size={size:?}: not a byte count"),
+            )
+        })?),
+    };
+    let size = checked_content(tree, &content, claimed)?;
+    let outcome = tree
+        .put_content(path, content, size)
+        .map_err(|error| fs_error(&error))?;
+    Ok(put_answer(tree, path, &outcome))
+}
+
+/// The size of the content `content` names, once it is known to be a
+/// stored, valid `file` schema blob whose parts are stored, and of the
+/// `claimed` size when one is given; else `422` saying which rule failed
+/// (a missing blob names itself, so the client knows what to upload).
+fn checked_content(tree: &Tree, content: &BlobRef, claimed: Option<u64>) -> Result<u64, Response> {
+    let refuse = |why: String| json_error(Status::UNPROCESSABLE_CONTENT, &why);
+    let storage_failed = |error: &dyn std::fmt::Display| {
+        json_error(Status::INTERNAL_SERVER_ERROR, &format!("storage: {error}"))
+    };
+    let blobs = tree.backend().blobs();
+    let stat = blobs.stat(&[*content]).map_err(|e| storage_failed(&e))?;
+    let Some(&(_, stored_bytes)) = stat.first() else {
+        return Err(refuse(format!("{content} is not stored: upload it first")));
+    };
+    if stored_bytes > SCHEMA_BYTES_MAX as u64 {
+        return Err(refuse(format!("{content} is not a file schema blob")));
+    }
+    let bytes = tree
+        .backend()
+        .source()
+        .get(content)
+        .map_err(|e| storage_failed(&e))?;
+    let schema = ContentSchema::parse(&bytes)
+        .map_err(|error| refuse(format!("{content} is not a file schema blob: {error}")))?;
+    if schema.content_type != ContentType::File {
+        return Err(refuse(format!("{content} is a bytes blob, not a file")));
+    }
+    if let Some(claimed) = claimed.filter(|&claimed| claimed != schema.size()) {
+        let size = schema.size();
+        return Err(refuse(format!(
+            "{content} holds {size} bytes, not {claimed}"
+        )));
+    }
+    let parts: Vec<BlobRef> = (schema.parts.iter())
+        .filter_map(|part| match part.target {
+            PartTarget::Blob(blob_ref) | PartTarget::Bytes(blob_ref) => Some(blob_ref),
+            PartTarget::Zeros => None,
+        })
+        .collect();
+    let stored = blobs.stat(&parts).map_err(|e| storage_failed(&e))?;
+    let stored: std::collections::HashSet<BlobRef> = stored.into_iter().map(|(r, _)| r).collect();
+    if let Some(missing) = parts.iter().find(|part| !stored.contains(part)) {
+        return Err(refuse(format!(
+            "{content} names {missing}, which is not stored"
+        )));
+    }
+    Ok(schema.size())
 }

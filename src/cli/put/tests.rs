@@ -1,5 +1,6 @@
 use super::*;
 use crate::blob::MemoryStorage;
+use crate::blob::chunker::Chunker;
 use crate::blob::file_reader::read_range;
 use crate::http::access_log::AccessLog;
 use crate::http::{Context, Limits, Server};
