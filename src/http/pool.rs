@@ -41,6 +41,10 @@ const REJECT_POLL: Duration = Duration::from_millis(5);
 /// accepting thread does not spin while the condition lasts.
 const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(10);
 
+/// The shortest header timeout put on the listener, where it also bounds
+/// each idle thread's accept(): shorter ones would keep idle threads busy.
+const ACCEPT_WAKE_MIN: Duration = Duration::from_millis(100);
+
 const SERVICE_UNAVAILABLE: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
 Retry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 37\r\n\
 Connection: close\r\n\r\n503 Service Unavailable: server busy\n";
@@ -122,8 +126,13 @@ fn set_listener_options(listener: &TcpListener, context: &Context) {
     let socket = TcpStream::from(OwnedFd::from(duplicate));
     let limits = &context.limits;
     let _ = socket.set_nodelay(true);
-    let _ = socket.set_read_timeout(Some(conn::first_read_timeout(limits)));
     let _ = socket.set_write_timeout(Some(limits.send_stall_timeout));
+    // The read timeout also wakes idle threads out of accept(): below a
+    // floor, connections set it themselves (see `inherits_options`).
+    let first_read = conn::first_read_timeout(limits);
+    if first_read >= ACCEPT_WAKE_MIN {
+        let _ = socket.set_read_timeout(Some(first_read));
+    }
 }
 
 /// True when `stream` starts with the options set on `listener`.
@@ -362,6 +371,16 @@ mod tests {
             let inherited = stream.read_timeout().unwrap().unwrap();
             assert!(inherited.abs_diff(timeout) < Duration::from_millis(10));
         }
+    }
+
+    #[test]
+    fn a_very_short_header_timeout_stays_off_the_listener() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        set_listener_options(&listener, &context(Duration::from_millis(5)));
+        let _client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (stream, _) = listener.accept().unwrap();
+        assert_eq!(stream.read_timeout().unwrap(), None);
+        assert!(!inherits_options(&listener, &stream));
     }
 
     #[test]
