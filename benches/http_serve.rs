@@ -1,6 +1,7 @@
 //! Serving benchmark: strata's HTTP server against nginx, same files, same
 //! machine, same run, loaded by wrk. Prints one line per scenario and
-//! server (median of the rounds) and the ratio.
+//! server (median of the rounds: req/s, p99 latency, the server's CPU time
+//! per request) and the ratios strata/nginx.
 //!
 //! Run: `cargo bench --bench http_serve` (needs `nginx` and `wrk`:
 //! `apt-get install -y nginx-light wrk`). Options (environment):
@@ -24,14 +25,25 @@ use strata::http::{
     Body, Context, Handler, Limits, Request, RequestBody, Response, Server, Status,
 };
 
+thread_local! {
+    static PATH: std::cell::RefCell<PathBuf> = const { std::cell::RefCell::new(PathBuf::new()) };
+}
+
 struct FileHandler {
     root: PathBuf,
 }
 
 impl Handler for FileHandler {
     fn handle(&self, request: &Request<'_>, _body: &mut RequestBody<'_>) -> Response {
-        let path = self.root.join(request.path.trim_start_matches('/'));
-        let Ok(file) = std::fs::File::open(&path) else {
+        // The path is built in a buffer each thread keeps (nginx builds it
+        // in its request pool): no allocation per request.
+        let opened = PATH.with_borrow_mut(|path| {
+            path.as_mut_os_string().clear();
+            path.push(&self.root);
+            path.push(request.path.trim_start_matches('/'));
+            std::fs::File::open(&*path)
+        });
+        let Ok(file) = opened else {
             return Response::error(Status::NOT_FOUND, "no such file");
         };
         let Ok(metadata) = file.metadata() else {
@@ -54,6 +66,8 @@ impl Handler for FileHandler {
 }
 
 struct Wrk {
+    /// Requests completed in the run.
+    requests: f64,
     requests_per_second: f64,
     p99_ms: f64,
     transfer_per_second: String,
@@ -86,6 +100,11 @@ fn run_wrk(url: &str, connections: u32, duration: &str, close: bool) -> Wrk {
     let p99_ms = field("99%")
         .and_then(|l| parse_latency(l.split_whitespace().nth(1)?))
         .unwrap_or(f64::NAN);
+    let requests = text
+        .lines()
+        .find(|l| l.contains(" requests in "))
+        .and_then(|l| l.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0.0);
     let transfer_per_second = field("Transfer/sec:")
         .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
         .unwrap_or_default();
@@ -99,10 +118,22 @@ fn run_wrk(url: &str, connections: u32, duration: &str, close: bool) -> Wrk {
         );
     }
     Wrk {
+        requests,
         requests_per_second,
         p99_ms,
         transfer_per_second,
     }
+}
+
+/// One server's figures over the rounds of a scenario.
+#[derive(Default)]
+struct Samples {
+    requests_per_second: Vec<f64>,
+    p99_ms: Vec<f64>,
+    /// The server's CPU time (user + system) per request: less swayed by
+    /// other load on the machine than requests/s.
+    cpu_us_per_request: Vec<f64>,
+    transfer_per_second: String,
 }
 
 fn parse_latency(text: &str) -> Option<f64> {
@@ -138,7 +169,7 @@ fn start_strata(root: &Path, log: &Path) -> SocketAddr {
         .unwrap()
 }
 
-fn start_nginx(root: &Path, folder: &Path) -> (Child, SocketAddr) {
+fn start_nginx(root: &Path, folder: &Path) -> (Nginx, SocketAddr) {
     let port = {
         let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         probe.local_addr().unwrap().port()
@@ -175,7 +206,66 @@ fn start_nginx(root: &Path, folder: &Path) -> (Child, SocketAddr) {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    (child, address)
+    (Nginx(child), address)
+}
+
+/// The nginx master process; stopped with SIGTERM when dropped (also on a
+/// panic), so that it stops its workers: SIGKILL would leave them running.
+struct Nginx(Child);
+
+impl Nginx {
+    /// The master's process id (its workers are its children).
+    fn id(&self) -> u32 {
+        self.0.id()
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let stopped = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status()
+            .is_ok_and(|status| status.success());
+        if !stopped {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
+    }
+}
+
+/// CPU time (user + system) used so far by the processes `pids`, from
+/// `/proc` (Linux), in seconds; 0 where it cannot be read.
+fn cpu_seconds(pids: &[u32]) -> f64 {
+    let ticks_per_second = 100.0; // USER_HZ, fixed at 100 on Linux
+    let mut ticks = 0u64;
+    for pid in pids {
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // Fields after the parenthesised name: state is 3rd, utime 14th, stime 15th.
+        let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        for index in [11, 12] {
+            ticks += fields.get(index).and_then(|f| f.parse().ok()).unwrap_or(0);
+        }
+    }
+    ticks as f64 / ticks_per_second
+}
+
+/// The children of process `parent` (nginx's workers), from `/proc`.
+fn children_of(parent: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+                after_name.split_whitespace().nth(1) == Some(&parent.to_string())
+            })
+        })
+        .collect()
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -224,18 +314,24 @@ fn main() {
     let root = folder.join("root");
     std::fs::create_dir_all(&root).unwrap();
     std::fs::write(root.join("1k.html"), vec![b'a'; 1024]).unwrap();
-    let big: Vec<u8> = (0..100 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
-    std::fs::write(root.join("100m.bin"), big).unwrap();
+    if scenarios.contains("100m") {
+        let big: Vec<u8> = (0..100 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(root.join("100m.bin"), big).unwrap();
+    }
     let strata = start_strata(&root, &folder.join("strata-access.log"));
-    let (mut nginx_child, nginx) = start_nginx(&root, &folder);
+    let (nginx_child, nginx) = start_nginx(&root, &folder);
     println!("strata at {strata}, nginx at {nginx}; {rounds} rounds of {duration}, medians");
     if let Ok(seconds) = std::env::var("SERVE_ONLY") {
         // For experiments by hand (strace, perf): serve both, run no load.
         std::thread::sleep(Duration::from_secs(seconds.parse().unwrap_or(60)));
+        drop(nginx_child);
+        let _ = std::fs::remove_dir_all(&folder);
+        return;
     }
+    let nginx_workers = children_of(nginx_child.id());
     println!(
-        "{:<12} {:>8} {:>12} {:>10} {:>12}",
-        "scenario", "server", "req/s", "p99 ms", "transfer/s"
+        "{:<12} {:>8} {:>12} {:>10} {:>12} {:>12}",
+        "scenario", "server", "req/s", "p99 ms", "transfer/s", "cpu us/req"
     );
     for scenario in scenarios.split(',') {
         if scenario == "idle" {
@@ -257,38 +353,55 @@ fn main() {
             "100m" => ("/100m.bin", 4, false),
             other => panic!("unknown scenario {other}"),
         };
-        let mut results: Vec<(Vec<f64>, Vec<f64>, String)> =
-            vec![(vec![], vec![], String::new()); 2];
+        let mut results = [Samples::default(), Samples::default()];
         for _ in 0..rounds {
             for (index, address) in [strata, nginx].into_iter().enumerate() {
+                let pids = if index == 0 {
+                    vec![std::process::id()]
+                } else {
+                    nginx_workers.clone()
+                };
+                let cpu_before = cpu_seconds(&pids);
                 let wrk = run_wrk(
                     &format!("http://{address}{path}"),
                     connections,
                     &duration,
                     close,
                 );
-                results[index].0.push(wrk.requests_per_second);
-                results[index].1.push(wrk.p99_ms);
-                results[index].2 = wrk.transfer_per_second;
+                let cpu = cpu_seconds(&pids) - cpu_before;
+                let samples = &mut results[index];
+                samples.requests_per_second.push(wrk.requests_per_second);
+                samples.p99_ms.push(wrk.p99_ms);
+                samples
+                    .cpu_us_per_request
+                    .push(cpu * 1e6 / wrk.requests.max(1.0));
+                samples.transfer_per_second = wrk.transfer_per_second;
             }
         }
         let mut medians = Vec::new();
         for (index, name) in ["strata", "nginx"].into_iter().enumerate() {
-            let rps = median(&mut results[index].0);
-            let p99 = median(&mut results[index].1);
-            medians.push(rps);
+            let samples = &mut results[index];
+            let median = [
+                median(&mut samples.requests_per_second),
+                median(&mut samples.p99_ms),
+                median(&mut samples.cpu_us_per_request),
+            ];
+            let [rps, p99, cpu] = median;
+            medians.push(median);
             println!(
-                "{scenario:<12} {name:>8} {rps:>12.0} {p99:>10.2} {:>12}",
-                results[index].2
+                "{scenario:<12} {name:>8} {rps:>12.0} {p99:>10.2} {:>12} {cpu:>12.1}",
+                samples.transfer_per_second
             );
         }
         println!(
-            "{scenario:<12} {:>8} {:>11.2}x",
+            "{scenario:<12} {:>8} {:>11.2}x {:>9.2}x {:>12} {:>11.2}x",
             "ratio",
-            medians[0] / medians[1]
+            medians[0][0] / medians[1][0],
+            medians[0][1] / medians[1][1],
+            "",
+            medians[0][2] / medians[1][2],
         );
     }
-    let _ = nginx_child.kill();
-    let _ = nginx_child.wait();
+    drop(nginx_child);
     let _ = std::fs::remove_dir_all(&folder);
 }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use super::access_log::Entry;
 use super::body::{Body, Framing, framing, is_timeout};
 use super::date::with_http_date;
-use super::limits::{DRAIN_BYTES_MAX, TRAILERS_BYTES_MAX};
+use super::limits::{DRAIN_BYTES_MAX, Limits, TRAILERS_BYTES_MAX};
 use super::parse::{Head, HeadScanner, Version, parse_head};
 use super::request::Request;
 use super::response::{self, HeadContext, Response, ResponseFraming};
@@ -59,7 +59,7 @@ struct Socket {
 
 impl Socket {
     fn set_read_timeout(&self, timeout: Duration) {
-        let timeout = timeout.max(Duration::from_millis(1));
+        let timeout = normalized(timeout);
         if self.read_timeout.get() != Some(timeout) {
             let _ = self.stream.set_read_timeout(Some(timeout));
             self.read_timeout.set(Some(timeout));
@@ -89,17 +89,50 @@ enum Next {
     Linger,
 }
 
+/// Whether a new connection's socket already has its starting options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SocketSetup {
+    /// Inherited from the listener: `TCP_NODELAY`, the send timeout and
+    /// [`first_read_timeout`] as the read timeout.
+    Inherited,
+    /// To be set on the connection itself.
+    Needed,
+}
+
+/// The read timeout a connection starts with: its first head is due
+/// within the header timeout.
+pub fn first_read_timeout(limits: &Limits) -> Duration {
+    normalized(limits.header_timeout)
+}
+
+/// A zero timeout means "none" to the socket: the shortest is 1 ms.
+fn normalized(timeout: Duration) -> Duration {
+    timeout.max(Duration::from_millis(1))
+}
+
 /// Serves `stream` until it closes.
-pub fn serve(stream: TcpStream, peer: SocketAddr, context: &Context, buffers: &mut Buffers) {
-    let _ = stream.set_nodelay(true);
-    let _ = stream.set_write_timeout(Some(context.limits.send_stall_timeout));
+pub fn serve(
+    stream: TcpStream,
+    peer: SocketAddr,
+    setup: SocketSetup,
+    context: &Context,
+    buffers: &mut Buffers,
+) {
+    let read_timeout = match setup {
+        SocketSetup::Inherited => Some(first_read_timeout(&context.limits)),
+        SocketSetup::Needed => {
+            let _ = stream.set_nodelay(true);
+            let _ = stream.set_write_timeout(Some(context.limits.send_stall_timeout));
+            None
+        }
+    };
     if buffers.input.len() < BUFFER_BYTES_INITIAL {
         buffers.input.resize(BUFFER_BYTES_INITIAL, 0);
     }
     let mut connection = Connection {
         socket: Socket {
             stream,
-            read_timeout: Cell::new(None),
+            read_timeout: Cell::new(read_timeout),
         },
         peer,
         context,
@@ -273,7 +306,9 @@ impl Connection<'_> {
     }
 
     /// Closes gracefully: stop sending, then read and drop what the client
-    /// still sends for a moment, so our last response reaches it.
+    /// still sends for a moment, so our last response reaches it. Not
+    /// inlined: its scratch would put 4 KiB in every connection's frame.
+    #[inline(never)]
     fn linger(&mut self) {
         let _ = self.socket.stream.shutdown(Shutdown::Write);
         self.socket.set_read_timeout(LINGER_TIMEOUT);

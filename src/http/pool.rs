@@ -1,17 +1,33 @@
 //! The worker pool: one thread per connection, started on demand up to a
 //! cap, reused when idle, with small stacks; and a per-client-address cap.
-//! Past either cap a new connection is answered 503 at once by a separate
-//! rejector thread, so the acceptor never waits on any client.
+//!
+//! Leader/followers: every idle worker blocks in `accept()` on the shared
+//! listener itself (the kernel hands each new connection to exactly one
+//! waiter), so a connection reaches the thread that serves it with no
+//! hand-off, no lock wait and no extra thread wake-up. The worker that takes
+//! the last idle place starts a new idle worker before it serves, so some
+//! thread is always accepting. Once `workers_max` threads serve, that one
+//! spare thread answers each new connection 503 at once through the
+//! rejector thread, which writes it and lingers, so no accepting thread
+//! ever waits on a client.
+//!
+//! The listening socket carries the options every connection starts with
+//! (`TCP_NODELAY`, the first head's read timeout, the send timeout): Linux
+//! copies them to each accepted socket, which saves three system calls per
+//! connection. The first connection checks that they were inherited; where
+//! they are not, each connection sets them itself.
 
-use std::collections::{HashMap, VecDeque};
-use std::io::{Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpStream};
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::os::fd::OwnedFd;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::conn::{self, Buffers};
+use super::body::is_timeout;
+use super::conn::{self, Buffers, SocketSetup};
 use super::limits::WORKER_IDLE_EXIT;
 use super::server::Context;
 
@@ -21,80 +37,165 @@ const REJECT_QUEUE_MAX: usize = 1024;
 const REJECT_LINGER: Duration = Duration::from_millis(500);
 /// How often the rejector polls the connections it lingers on.
 const REJECT_POLL: Duration = Duration::from_millis(5);
+/// Pause after a failed `accept()` (e.g. out of file descriptors), so an
+/// accepting thread does not spin while the condition lasts.
+const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(10);
+
+/// The shortest header timeout put on the listener, where it also bounds
+/// each idle thread's accept(): shorter ones would keep idle threads busy.
+const ACCEPT_WAKE_MIN: Duration = Duration::from_millis(100);
 
 const SERVICE_UNAVAILABLE: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
 Retry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 37\r\n\
 Connection: close\r\n\r\n503 Service Unavailable: server busy\n";
 
+/// Who is doing what; changed under one lock, once per connection.
 #[derive(Default)]
 struct State {
-    queue: VecDeque<(TcpStream, SocketAddr)>,
-    idle_workers: usize,
-    workers: usize,
+    /// Threads in `accept()` or on their way there.
+    accepting: usize,
+    /// Threads serving a connection (at most `workers_max`).
+    serving: usize,
+    /// Open connections per client address.
     per_client: HashMap<IpAddr, usize>,
 }
 
-struct Shared {
-    state: Mutex<State>,
-    work_ready: Condvar,
-    context: Arc<Context>,
+/// What an accepted connection gets.
+enum Admission {
+    /// Serve it; `spawn` asks for a new accepting thread first, since this
+    /// one was the last.
+    Serve { spawn: bool },
+    /// Past a cap: 503.
+    Reject,
 }
 
-/// Hands accepted connections to workers.
+struct Shared {
+    listener: TcpListener,
+    state: Mutex<State>,
+    context: Arc<Context>,
+    rejector: SyncSender<TcpStream>,
+    /// Did accepted sockets inherit the listener's options? Learned from
+    /// the first connection.
+    inherited: OnceLock<bool>,
+}
+
+/// The threads that accept and serve connections on one listener.
 pub struct Pool {
     shared: Arc<Shared>,
-    rejector: SyncSender<TcpStream>,
 }
 
 impl Pool {
-    pub fn new(context: Arc<Context>) -> Pool {
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State::default()),
-            work_ready: Condvar::new(),
-            context,
-        });
+    /// A pool for `listener`, whose socket options it sets (see the module
+    /// documentation).
+    pub fn new(listener: TcpListener, context: Arc<Context>) -> Pool {
+        set_listener_options(&listener, &context);
         let (rejector, rejected) = sync_channel(REJECT_QUEUE_MAX);
         std::thread::Builder::new()
             .name("rejector".into())
             .spawn(move || run_rejector(rejected))
             .expect("spawn the rejector thread");
-        Pool { shared, rejector }
+        let state = State {
+            accepting: 1, // the thread that calls `run`
+            ..State::default()
+        };
+        let shared = Arc::new(Shared {
+            listener,
+            state: Mutex::new(state),
+            context,
+            rejector,
+            inherited: OnceLock::new(),
+        });
+        Pool { shared }
     }
 
-    /// Gives `stream` to an idle worker or a new one, or rejects it. Never
-    /// blocks on the client.
-    pub fn dispatch(&self, stream: TcpStream, peer: SocketAddr) {
-        let limits = &self.shared.context.limits;
-        let mut state = lock(&self.shared.state);
-        let open = state.per_client.get(&peer.ip()).copied().unwrap_or(0);
-        if open >= limits.connections_per_client_max {
-            drop(state);
-            return self.reject(stream);
+    /// Accepts and serves on the calling thread, forever; the pool grows
+    /// around it. This thread never retires.
+    pub fn run(self) -> ! {
+        run_worker(&self.shared, false);
+        unreachable!("a permanent worker returned")
+    }
+}
+
+/// The listener's options become every accepted socket's (Linux copies
+/// them). std sets socket options only on a `TcpStream`; a duplicate of the
+/// listening descriptor, seen as one, reaches the same socket.
+fn set_listener_options(listener: &TcpListener, context: &Context) {
+    let Ok(duplicate) = listener.try_clone() else {
+        return;
+    };
+    let socket = TcpStream::from(OwnedFd::from(duplicate));
+    let limits = &context.limits;
+    let _ = socket.set_nodelay(true);
+    let _ = socket.set_write_timeout(Some(limits.send_stall_timeout));
+    // The read timeout also wakes idle threads out of accept(): below a
+    // floor, connections set it themselves (see `inherits_options`).
+    let first_read = conn::first_read_timeout(limits);
+    if first_read >= ACCEPT_WAKE_MIN {
+        let _ = socket.set_read_timeout(Some(first_read));
+    }
+}
+
+/// True when `stream` starts with the options set on `listener`.
+fn inherits_options(listener: &TcpListener, stream: &TcpStream) -> bool {
+    let Ok(duplicate) = listener.try_clone() else {
+        return false;
+    };
+    let socket = TcpStream::from(OwnedFd::from(duplicate));
+    let same = |a: io::Result<Option<Duration>>, b: io::Result<Option<Duration>>| matches!((a, b), (Ok(a), Ok(b)) if a == b && a.is_some());
+    stream.nodelay().unwrap_or(false)
+        && same(stream.read_timeout(), socket.read_timeout())
+        && same(stream.write_timeout(), socket.write_timeout())
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Shared {
+    /// Decides what `peer`'s new connection gets and books it.
+    fn admit(&self, peer: IpAddr) -> Admission {
+        let limits = &self.context.limits;
+        let mut state = lock(&self.state);
+        let open = state.per_client.get(&peer).copied().unwrap_or(0);
+        if open >= limits.connections_per_client_max || state.serving >= limits.workers_max {
+            return Admission::Reject;
         }
-        if state.idle_workers > state.queue.len() {
-            *state.per_client.entry(peer.ip()).or_insert(0) += 1;
-            state.queue.push_back((stream, peer));
-            drop(state);
-            self.shared.work_ready.notify_one();
-            return;
+        *state.per_client.entry(peer).or_insert(0) += 1;
+        state.serving += 1;
+        state.accepting -= 1;
+        let spawn = state.accepting == 0;
+        if spawn {
+            state.accepting += 1; // the thread about to start
         }
-        if state.workers >= limits.workers_max {
-            drop(state);
-            return self.reject(stream);
+        Admission::Serve { spawn }
+    }
+
+    /// Undoes `admit` when no new accepting thread could be started: this
+    /// thread stays the acceptor and the connection is refused.
+    fn cancel(&self, peer: IpAddr) {
+        let mut state = lock(&self.state);
+        release_client(&mut state, peer);
+        state.serving -= 1;
+    }
+
+    /// A connection is over; its thread goes back to accepting.
+    fn finish(&self, peer: IpAddr) {
+        let mut state = lock(&self.state);
+        release_client(&mut state, peer);
+        state.serving -= 1;
+        state.accepting += 1;
+    }
+
+    /// May an idle thread exit? Yes while another one still accepts.
+    fn retire(&self) -> bool {
+        let mut state = lock(&self.state);
+        if state.accepting > 1 {
+            state.accepting -= 1;
+            return true;
         }
-        state.workers += 1;
-        *state.per_client.entry(peer.ip()).or_insert(0) += 1;
-        drop(state);
-        let shared = Arc::clone(&self.shared);
-        let spawned = std::thread::Builder::new()
-            .name("worker".into())
-            .stack_size(limits.worker_stack_bytes)
-            .spawn(move || run_worker(shared, stream, peer));
-        if spawned.is_err() {
-            let mut state = lock(&self.shared.state);
-            state.workers -= 1;
-            release_client(&mut state, peer.ip());
-        }
+        false
     }
 
     fn reject(&self, stream: TcpStream) {
@@ -104,12 +205,17 @@ impl Pool {
             drop(stream);
         }
     }
-}
 
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    state
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn socket_setup(&self, stream: &TcpStream) -> SocketSetup {
+        let inherited = *self
+            .inherited
+            .get_or_init(|| inherits_options(&self.listener, stream));
+        if inherited {
+            SocketSetup::Inherited
+        } else {
+            SocketSetup::Needed
+        }
+    }
 }
 
 fn release_client(state: &mut State, client: IpAddr) {
@@ -121,37 +227,64 @@ fn release_client(state: &mut State, client: IpAddr) {
     }
 }
 
-fn run_worker(shared: Arc<Shared>, first: TcpStream, peer: SocketAddr) {
+/// Starts an accepting worker thread.
+fn spawn_worker(shared: &Arc<Shared>) -> io::Result<()> {
+    let shared = Arc::clone(shared);
+    std::thread::Builder::new()
+        .name("worker".into())
+        .stack_size(shared.context.limits.worker_stack_bytes)
+        .spawn(move || run_worker(&shared, true))
+        .map(drop)
+}
+
+/// Accepts and serves connections; with `may_retire`, exits after
+/// `WORKER_IDLE_EXIT` without a connection while another thread accepts.
+fn run_worker(shared: &Arc<Shared>, may_retire: bool) {
     let mut buffers = Buffers::default();
-    let mut next = Some((first, peer));
-    while let Some((stream, peer)) = next.take() {
-        // Handler panics are caught per request; this catches our own, so
-        // that a bug costs one connection, never a pool slot.
-        let served = catch_unwind(AssertUnwindSafe(|| {
-            conn::serve(stream, peer, &shared.context, &mut buffers)
-        }));
-        if served.is_err() {
-            buffers = Buffers::default();
+    let mut idle_since = Instant::now();
+    loop {
+        let (stream, peer) = match shared.listener.accept() {
+            Ok(accepted) => accepted,
+            // The listener's read timeout also bounds accept(): a chance
+            // for an idle thread to retire.
+            Err(error) if is_timeout(&error) => {
+                if may_retire && idle_since.elapsed() >= WORKER_IDLE_EXIT && shared.retire() {
+                    return;
+                }
+                continue;
+            }
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => {
+                eprintln!("strata: accept failed: {error}");
+                std::thread::sleep(ACCEPT_ERROR_PAUSE);
+                continue;
+            }
+        };
+        match shared.admit(peer.ip()) {
+            Admission::Reject => shared.reject(stream),
+            Admission::Serve { spawn } => {
+                if spawn && spawn_worker(shared).is_err() {
+                    shared.cancel(peer.ip());
+                    shared.reject(stream);
+                    continue;
+                }
+                serve(shared, stream, peer, &mut buffers);
+                shared.finish(peer.ip());
+                idle_since = Instant::now();
+            }
         }
-        let mut state = lock(&shared.state);
-        release_client(&mut state, peer.ip());
-        state.idle_workers += 1;
-        let deadline = Instant::now() + WORKER_IDLE_EXIT;
-        while state.queue.is_empty() {
-            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-                break;
-            };
-            state = shared
-                .work_ready
-                .wait_timeout(state, left)
-                .map(|r| r.0)
-                .unwrap_or_else(|p| p.into_inner().0);
-        }
-        state.idle_workers -= 1;
-        next = state.queue.pop_front();
-        if next.is_none() {
-            state.workers -= 1;
-        }
+    }
+}
+
+fn serve(shared: &Shared, stream: TcpStream, peer: SocketAddr, buffers: &mut Buffers) {
+    let setup = shared.socket_setup(&stream);
+    // Handler panics are caught per request; this catches our own, so
+    // that a bug costs one connection, never a pool slot.
+    let served = catch_unwind(AssertUnwindSafe(|| {
+        conn::serve(stream, peer, setup, &shared.context, buffers)
+    }));
+    if served.is_err() {
+        *buffers = Buffers::default();
     }
 }
 
@@ -190,5 +323,71 @@ fn still_open(mut stream: &TcpStream) -> bool {
             Ok(_) => continue,
             Err(e) => return e.kind() == std::io::ErrorKind::WouldBlock,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::access_log::AccessLog;
+    use crate::http::limits::Limits;
+    use crate::http::request::Request;
+    use crate::http::response::Response;
+    use crate::http::server::Handler;
+    use crate::http::status::Status;
+
+    struct Nothing;
+
+    impl Handler for Nothing {
+        fn handle(&self, _: &Request<'_>, _: &mut crate::http::body::Body<'_>) -> Response {
+            Response::empty(Status::NO_CONTENT)
+        }
+    }
+
+    fn context(header_timeout: Duration) -> Context {
+        Context {
+            handler: Arc::new(Nothing),
+            limits: Limits {
+                header_timeout,
+                ..Limits::default()
+            },
+            access_log: AccessLog::off(),
+            server_name: "t",
+        }
+    }
+
+    /// The saving rests on Linux copying the listener's options to each
+    /// accepted socket; `serve` falls back to setting them if not.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn accepted_sockets_inherit_the_listener_options() {
+        for timeout in [Duration::from_secs(10), Duration::from_millis(150)] {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            set_listener_options(&listener, &context(timeout));
+            let _client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+            let (stream, _) = listener.accept().unwrap();
+            assert!(inherits_options(&listener, &stream), "{timeout:?}");
+            assert!(stream.nodelay().unwrap());
+            let inherited = stream.read_timeout().unwrap().unwrap();
+            assert!(inherited.abs_diff(timeout) < Duration::from_millis(10));
+        }
+    }
+
+    #[test]
+    fn a_very_short_header_timeout_stays_off_the_listener() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        set_listener_options(&listener, &context(Duration::from_millis(5)));
+        let _client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (stream, _) = listener.accept().unwrap();
+        assert_eq!(stream.read_timeout().unwrap(), None);
+        assert!(!inherits_options(&listener, &stream));
+    }
+
+    #[test]
+    fn a_socket_without_the_options_is_told_apart() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let _client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (stream, _) = listener.accept().unwrap();
+        assert!(!inherits_options(&listener, &stream));
     }
 }

@@ -199,6 +199,21 @@ fn push_content_length(out: &mut Vec<u8>, length: u64) {
 
 /// Appends `value` in decimal without allocating.
 pub fn push_decimal(out: &mut Vec<u8>, mut value: u64) {
+    // Statuses, address octets and small lengths: no loop.
+    let digit = |d: u64| b'0' + d as u8;
+    match value {
+        0..10 => return out.push(digit(value)),
+        10..100 => return out.extend_from_slice(&[digit(value / 10), digit(value % 10)]),
+        100..1000 => {
+            let digits = [
+                digit(value / 100),
+                digit(value / 10 % 10),
+                digit(value % 10),
+            ];
+            return out.extend_from_slice(&digits);
+        }
+        _ => {}
+    }
     let mut digits = [0u8; 20];
     let mut start = digits.len();
     loop {
@@ -212,8 +227,23 @@ pub fn push_decimal(out: &mut Vec<u8>, mut value: u64) {
     out.extend_from_slice(&digits[start..]);
 }
 
+/// No CR, LF or NUL in `text`: eight bytes at a time, since every byte
+/// of every response head passes here. CR, LF and NUL are all below 0x0e,
+/// so a word with no byte below 0x0e is clean; one with such a byte (a
+/// tab, say) is looked at byte by byte.
 fn is_safe_field(text: &str) -> bool {
-    !text.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0)
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH_BITS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let is_unsafe = |byte: &u8| matches!(byte, b'\r' | b'\n' | 0);
+    let mut chunks = text.as_bytes().chunks_exact(8);
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let below_0e = word.wrapping_sub(ONES * 0x0e) & !word & HIGH_BITS;
+        if below_0e != 0 && chunk.iter().any(is_unsafe) {
+            return false;
+        }
+    }
+    !chunks.remainder().iter().any(is_unsafe)
 }
 
 #[cfg(test)]
@@ -256,8 +286,38 @@ mod tests {
     }
 
     #[test]
+    fn unsafe_bytes_are_found_at_every_offset() {
+        for length in 0..20 {
+            let clean = "a\tb".repeat(length);
+            assert!(is_safe_field(&clean), "{clean:?}");
+            for at in 0..clean.len() {
+                for bad in ['\r', '\n', '\0'] {
+                    let mut text = clean.clone().into_bytes();
+                    text[at] = bad as u8;
+                    let text = String::from_utf8(text).unwrap();
+                    assert!(!is_safe_field(&text), "{text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn decimal_pushes_every_magnitude() {
-        for value in [0, 7, 10, 1234567890, u64::MAX] {
+        for value in [
+            0,
+            7,
+            9,
+            10,
+            42,
+            99,
+            100,
+            404,
+            999,
+            1000,
+            1024,
+            1234567890,
+            u64::MAX,
+        ] {
             let mut out = Vec::new();
             push_decimal(&mut out, value);
             assert_eq!(out, value.to_string().as_bytes());

@@ -1,10 +1,9 @@
-//! The server: a listening socket, an acceptor that never stops for a
-//! failed `accept()`, and the handler that answers every request.
+//! The server: a listening socket, the pool of threads that accept and
+//! serve on it, and the handler that answers every request.
 
 use std::io;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::access_log::AccessLog;
 use super::body::Body;
@@ -12,10 +11,6 @@ use super::limits::Limits;
 use super::pool::Pool;
 use super::request::Request;
 use super::response::Response;
-
-/// Pause after a failed `accept()` (e.g. out of file descriptors), so the
-/// acceptor does not spin while the condition lasts.
-const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(10);
 
 /// Answers requests. Called from many worker threads at once.
 pub trait Handler: Send + Sync + 'static {
@@ -54,26 +49,17 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Accepts connections forever.
+    /// Accepts and serves connections forever: this thread is the pool's
+    /// first worker, and the pool grows around it.
     pub fn run(self) -> ! {
-        let pool = Pool::new(Arc::clone(&self.context));
-        loop {
-            match self.listener.accept() {
-                Ok((stream, peer)) => pool.dispatch(stream, peer),
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(error) => {
-                    eprintln!("strata: accept failed: {error}");
-                    std::thread::sleep(ACCEPT_ERROR_PAUSE);
-                }
-            }
-        }
+        Pool::new(self.listener, self.context).run()
     }
 
     /// Runs the server on a background thread; returns its address.
     pub fn spawn(self) -> io::Result<SocketAddr> {
         let address = self.local_addr()?;
         std::thread::Builder::new()
-            .name("acceptor".into())
+            .name("worker".into())
             .spawn(move || self.run())?;
         Ok(address)
     }

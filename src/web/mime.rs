@@ -1,10 +1,20 @@
 //! Media types by file extension, for the common web types; text types
 //! carry `charset=utf-8`. Anything unknown is `application/octet-stream`.
 
+/// The longest extension in the table below ("webmanifest").
+const EXTENSION_BYTES_MAX: usize = 11;
+
 /// The `Content-Type` for a file named `name`.
 pub fn content_type(name: &str) -> &'static str {
     let extension = name.rsplit_once('.').map(|(_, ext)| ext).unwrap_or("");
-    match extension.to_ascii_lowercase().as_str() {
+    // Lower-cased on the stack: this runs for every file served.
+    let mut lower = [0u8; EXTENSION_BYTES_MAX];
+    let Some(lower) = lower.get_mut(..extension.len()) else {
+        return "application/octet-stream";
+    };
+    lower.copy_from_slice(extension.as_bytes());
+    lower.make_ascii_lowercase();
+    match std::str::from_utf8(lower).unwrap_or("") {
         "html" | "htm" => "text/html; charset=utf-8",
         "xhtml" => "application/xhtml+xml",
         "vtt" => "text/vtt; charset=utf-8",
@@ -67,5 +77,12 @@ mod tests {
         assert_eq!(content_type("app.wasm"), "application/wasm");
         assert_eq!(content_type("noextension"), "application/octet-stream");
         assert_eq!(content_type("archive.tar.xz"), "application/octet-stream");
+        assert_eq!(
+            content_type("Site.WEBMANIFEST"),
+            "application/manifest+json"
+        );
+        assert_eq!(content_type("a.webmanifests"), "application/octet-stream");
+        assert_eq!(content_type("été.Html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("a.htmlé"), "application/octet-stream");
     }
 }
