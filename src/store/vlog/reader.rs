@@ -178,6 +178,44 @@ impl VlogFile {
         checked.map_err(|what| VlogError::corruption(&self.path, offset, what))
     }
 
+    /// Reads the run of whole blocks from `first_block` that fills `run`
+    /// exactly, in one positioned read, and checks each block: returns
+    /// how many bytes at the front of `run` are checked. A bad block after
+    /// the first ends the run early (the good blocks before it count); a
+    /// bad first block is the error. The bytes of `run` past the count
+    /// are unchecked and must not be handed out.
+    ///
+    /// REQUIRES: `run` ends on a block boundary or at the value's end.
+    pub(super) fn read_block_run(
+        &self,
+        pointer: &ValuePointer,
+        header: &RecordHeader,
+        first_block: u64,
+        run: &mut [u8],
+    ) -> Result<usize, VlogError> {
+        let start = first_block * VALUE_BLOCK_BYTES;
+        let end = start + run.len() as u64;
+        assert!(
+            end == pointer.value_len || (end % VALUE_BLOCK_BYTES == 0 && end < pointer.value_len)
+        );
+        let offset = pointer.value_offset() + start;
+        self.read_at(run, offset)?;
+        let blocks = run.chunks(VALUE_BLOCK_BYTES as usize);
+        let mut checked = 0;
+        for (index, block) in blocks.enumerate() {
+            let block_index = first_block + index as u64;
+            let expected = header.block_crcs[block_index as usize];
+            if let Err(what) = format::check_block(block_index, expected, block) {
+                if checked > 0 {
+                    return Ok(checked);
+                }
+                return Err(VlogError::corruption(&self.path, offset, what));
+            }
+            checked += block.len();
+        }
+        Ok(checked)
+    }
+
     /// A verified `Read + Seek` stream over the value `pointer` names. The
     /// header is checked now; each block when it is first read.
     pub fn open_value(&self, pointer: &ValuePointer) -> Result<ValueReader, VlogError> {
