@@ -13,14 +13,12 @@ use super::check_method;
 use crate::blob::file_reader::{self, ChunkSlice, SliceSource};
 use crate::blob::file_schema::SCHEMA_BYTES_MAX;
 use crate::blob::{
-    BLOB_BYTES_MAX, BlobRef, BlobSink, BlobStorage, FileError, FileMeta, Received, StorageError,
-    write_file,
+    BLOB_BYTES_MAX, BlobRef, BlobStorage, FileError, FileMeta, Received, StorageError, upload_file,
 };
 use crate::http::conditional::{Representation, respond};
 use crate::http::target::percent_decode;
 use crate::http::{Body, Request, RequestBody, Response, Status};
 use crate::util::json::{self, Value};
-use std::cell::Cell;
 use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::sync::Arc;
@@ -271,23 +269,6 @@ fn immutable(mut response: Response) -> Response {
         .header("X-Content-Type-Options", "nosniff")
 }
 
-/// A sink that remembers whether the last blob put was new (the `file`
-/// blob is put last, so after `write_file` it tells whether the file was).
-/// Its puts are deferred (not synced one by one): the caller syncs once,
-/// before the file is acknowledged.
-struct TrackingSink<'a> {
-    storage: &'a dyn BlobStorage,
-    last_newly_stored: Cell<bool>,
-}
-
-impl BlobSink for TrackingSink<'_> {
-    fn put(&self, bytes: &[u8]) -> io::Result<BlobRef> {
-        let received = self.storage.receive_slice_deferred(bytes)?;
-        self.last_newly_stored.set(received.newly_stored);
-        Ok(received.blob_ref)
-    }
-}
-
 /// Checks a `filename` query value: a base name, no controls.
 fn check_file_name(name: &str) -> Result<(), &'static str> {
     if name.is_empty() || name == "." || name == ".." {
@@ -325,26 +306,17 @@ fn put_file(
     if let Err(failure) = body.set_limit(FILE_BYTES_MAX) {
         return json_error(failure.status(), failure.message());
     }
-    let sink = TrackingSink {
-        storage,
-        last_newly_stored: Cell::new(false),
-    };
     let meta = FileMeta {
         file_name,
         unix_mtime: None,
     };
-    let written = write_file(&sink, body, &meta).and_then(|written| {
-        // Acknowledged only once every chunk and the file blob are durable.
-        storage
-            .sync()
-            .map_err(|error| FileError::Io(error.into()))?;
-        Ok(written)
-    });
-    match written {
-        Ok(written) => stored_answer(
-            &written.file_ref,
-            written.size,
-            sink.last_newly_stored.get(),
+    // Acknowledged only once every chunk and the file blob are durable:
+    // `upload_file` syncs once, after the last blob, before it returns.
+    match upload_file(storage, body, &meta) {
+        Ok(uploaded) => stored_answer(
+            &uploaded.written.file_ref,
+            uploaded.written.size,
+            uploaded.newly_stored,
             FILE_PREFIX,
         ),
         Err(FileError::Io(error)) => storage_error(&StorageError::from(error), Protocol::Api),

@@ -196,7 +196,8 @@ impl VlogFile {
         let start = first_block * VALUE_BLOCK_BYTES;
         let end = start + run.len() as u64;
         assert!(
-            end == pointer.value_len || (end % VALUE_BLOCK_BYTES == 0 && end < pointer.value_len)
+            end == pointer.value_len
+                || (end.is_multiple_of(VALUE_BLOCK_BYTES) && end < pointer.value_len)
         );
         let offset = pointer.value_offset() + start;
         self.read_at(run, offset)?;
@@ -214,6 +215,19 @@ impl VlogFile {
             checked += block.len();
         }
         Ok(checked)
+    }
+
+    /// Asks the OS to write the file's dirty pages to disk now, and waits
+    /// (fdatasync through this reading handle). A hint for a writer that
+    /// wants its next sync to find little left to write, done outside the
+    /// writer's lock: the durable point is still the writer's `sync`. A
+    /// file of an Env without OS files: nothing to do.
+    pub fn write_back(&self) -> Result<(), VlogError> {
+        let Some(file) = self.file.as_file() else {
+            return Ok(());
+        };
+        let synced = file.sync_data();
+        synced.map_err(|error| VlogError::from_io(&self.path, 0, &error))
     }
 
     /// A verified `Read + Seek` stream over the value `pointer` names. The

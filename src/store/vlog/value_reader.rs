@@ -88,6 +88,11 @@ impl ValueReader {
         &self.pointer
     }
 
+    /// [`VlogFile::write_back`] of the file holding the value.
+    pub fn write_back(&self) -> Result<(), VlogError> {
+        self.file.write_back()
+    }
+
     /// Loads and checks block `block_index` unless it is the buffered one.
     fn load_block(&mut self, block_index: u64) -> Result<(), VlogError> {
         if self.buffered_block == Some(block_index) {
@@ -124,7 +129,7 @@ impl ValueReader {
     /// `None` when the read is not at a block boundary or `buf` is too
     /// small for one whole block.
     fn read_run(&mut self, buf: &mut [u8]) -> Option<io::Result<usize>> {
-        if self.position % VALUE_BLOCK_BYTES != 0 {
+        if !self.position.is_multiple_of(VALUE_BLOCK_BYTES) {
             return None;
         }
         let run = self.run_fitting(buf.len());
