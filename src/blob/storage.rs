@@ -74,6 +74,17 @@ impl Prepared {
     }
 }
 
+impl Prepared {
+    /// The payload if it is a `Payload`, else the prepared blob back (for
+    /// a storage that prepares some blobs itself and passes others on).
+    pub fn try_into_payload<Payload: Any>(self) -> Result<Payload, Prepared> {
+        if !self.payload.is::<Payload>() {
+            return Err(self);
+        }
+        Ok(self.into_payload())
+    }
+}
+
 impl fmt::Debug for Prepared {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
