@@ -348,15 +348,40 @@ impl DbStorage {
 }
 
 impl DbStorage {
-    /// `stat` on this thread, one lookup after another.
-    fn stat_in_turn(&self, refs: &[BlobRef]) -> Result<Vec<(BlobRef, u64)>, StorageError> {
-        let mut present = Vec::with_capacity(refs.len());
-        for blob_ref in refs {
-            if let Some(size) = self.stored_size(blob_ref)? {
-                present.push((*blob_ref, size));
-            }
+    /// The size of each of `refs` (`None`: absent), on this thread, one
+    /// lookup after another.
+    fn sizes_in_turn(&self, refs: &[BlobRef]) -> Result<Vec<Option<u64>>, StorageError> {
+        refs.iter()
+            .map(|blob_ref| self.stored_size(blob_ref))
+            .collect()
+    }
+
+    /// `sizes_in_turn` of `sorted` shared among up to `threads` threads,
+    /// each taking one contiguous range of keys.
+    fn sizes_shared(
+        &self,
+        sorted: &[BlobRef],
+        threads: usize,
+    ) -> Result<Vec<Option<u64>>, StorageError> {
+        if sorted.len() < STAT_PARALLEL_REFS_MIN || threads < 2 {
+            return self.sizes_in_turn(sorted);
         }
-        Ok(present)
+        let share = sorted.len().div_ceil(threads);
+        let parts: Vec<Result<Vec<Option<u64>>, StorageError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = sorted
+                .chunks(share)
+                .map(|part| scope.spawn(move || self.sizes_in_turn(part)))
+                .collect();
+            let joined = handles.into_iter().map(|handle| handle.join());
+            joined
+                .map(|result| result.expect("a stat thread panicked"))
+                .collect()
+        });
+        let mut sizes = Vec::with_capacity(sorted.len());
+        for part in parts {
+            sizes.extend(part?);
+        }
+        Ok(sizes)
     }
 }
 
@@ -510,30 +535,25 @@ impl BlobStorage for DbStorage {
         Ok(Some(Fetched { size, reader }))
     }
 
-    /// Many refs are shared among a few threads: each lookup of a ref
-    /// not in the block cache waits for a table block of its own.
+    /// The refs are looked up in key order (neighbouring keys share table
+    /// blocks and index searches), many of them shared among a few threads,
+    /// each walking one range of keys: a lookup of a ref not in the block
+    /// cache waits for a table block of its own. A lookup costs no data
+    /// block read when the tables' bloom filters say the ref is absent.
     fn stat(&self, refs: &[BlobRef]) -> Result<Vec<(BlobRef, u64)>, StorageError> {
         let cores = std::thread::available_parallelism().map_or(1, |count| count.get());
         let threads = cores.min(STAT_THREADS_MAX);
-        if refs.len() < STAT_PARALLEL_REFS_MIN || threads < 2 {
-            return self.stat_in_turn(refs);
+        let mut order: Vec<usize> = (0..refs.len()).collect();
+        order.sort_by_key(|&index| refs[index]);
+        let sorted: Vec<BlobRef> = order.iter().map(|&index| refs[index]).collect();
+        let sizes = self.sizes_shared(&sorted, threads)?;
+        let mut size_of_asked = vec![None; refs.len()];
+        for (&index, size) in order.iter().zip(sizes) {
+            size_of_asked[index] = size;
         }
-        let share = refs.len().div_ceil(threads);
-        let parts: Vec<Result<Vec<(BlobRef, u64)>, StorageError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = refs
-                .chunks(share)
-                .map(|part| scope.spawn(move || self.stat_in_turn(part)))
-                .collect();
-            let joined = handles.into_iter().map(|handle| handle.join());
-            joined
-                .map(|result| result.expect("a stat thread panicked"))
-                .collect()
-        });
-        let mut present = Vec::with_capacity(refs.len());
-        for part in parts {
-            present.extend(part?);
-        }
-        Ok(present)
+        let asked = refs.iter().zip(size_of_asked);
+        let present = asked.filter_map(|(blob_ref, size)| Some((*blob_ref, size?)));
+        Ok(present.collect())
     }
 
     fn enumerate(
