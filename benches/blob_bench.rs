@@ -410,14 +410,19 @@ fn index_scenario(flags: &Flags) {
     println!("direct (DbStorage of this build):");
     println!("stat_1000       : {stat_direct:>6.2} ms (target < 20 ms)");
     println!("enumerate_10000 : {enumerate_direct:>6.2} ms (target < 20 ms)");
-    for (name, binary) in builds(flags) {
-        let server = Server::start(&binary, &data);
-        let stat_http = median_ms(|seed| stat_over_http(server.address, flags, seed));
-        let enumerate_http = median_ms(|seed| enumerate_over_http(server.address, flags, seed));
-        drop(server);
-        println!("over HTTP, {name}:");
-        println!("stat_1000       : {stat_http:>6.2} ms (target < 20 ms)");
-        println!("enumerate_10000 : {enumerate_http:>6.2} ms (target < 20 ms)");
+    // Two passes over the builds, the same refs in each: the first build
+    // of the first pass would otherwise pay alone for reading the table
+    // blocks into the page cache.
+    for pass in 1..=2 {
+        for (name, binary) in builds(flags) {
+            let server = Server::start(&binary, &data);
+            let stat_http = median_ms(|seed| stat_over_http(server.address, flags, seed));
+            let enumerate_http = median_ms(|seed| enumerate_over_http(server.address, flags, seed));
+            drop(server);
+            println!("over HTTP, {name}, pass {pass}:");
+            println!("stat_1000       : {stat_http:>6.2} ms (target < 20 ms)");
+            println!("enumerate_10000 : {enumerate_http:>6.2} ms (target < 20 ms)");
+        }
     }
 }
 
