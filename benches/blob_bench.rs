@@ -16,7 +16,10 @@
 //! Run: `cargo bench --bench blob_bench` (needs `curl` and `openssl`).
 //! Flags: `--scenarios=file,index`, `--file_size=BYTES` (1 GiB),
 //! `--blobs=N` (1,000,000), `--rounds=N` (3), `--dir=D` (where the input
-//! file and the stores live; default `$TMPDIR/strata-blob-bench`).
+//! file and the stores live; default `$TMPDIR/strata-blob-bench`),
+//! `--baseline=BIN`: another `strata` binary (a build of `main`, say)
+//! measured in the same rounds, alternating with this one, so two builds
+//! compare side by side on a shared machine.
 //! The machine is shared by server and client: compare ratios within one
 //! run.
 
@@ -44,6 +47,8 @@ struct Flags {
     blobs: u64,
     rounds: usize,
     dir: PathBuf,
+    /// Another `strata` binary measured beside this build's.
+    baseline: Option<PathBuf>,
 }
 
 fn parse_flags() -> Flags {
@@ -53,6 +58,7 @@ fn parse_flags() -> Flags {
         blobs: 1_000_000,
         rounds: 3,
         dir: std::env::temp_dir().join("strata-blob-bench"),
+        baseline: None,
     };
     for argument in std::env::args().skip(1) {
         if let Some(value) = argument.strip_prefix("--scenarios=") {
@@ -65,6 +71,8 @@ fn parse_flags() -> Flags {
             flags.rounds = value.parse().expect("--rounds=N");
         } else if let Some(value) = argument.strip_prefix("--dir=") {
             flags.dir = PathBuf::from(value);
+        } else if let Some(value) = argument.strip_prefix("--baseline=") {
+            flags.baseline = Some(PathBuf::from(value));
         }
     }
     flags
@@ -90,9 +98,12 @@ struct Server {
     address: SocketAddr,
 }
 
+/// This build's `strata`.
+const THIS_BUILD: &str = env!("CARGO_BIN_EXE_strata");
+
 impl Server {
-    fn start(data: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
+    fn start(binary: &Path, data: &Path) -> Server {
+        let mut child = Command::new(binary)
             .args(["serve", "--listen", "127.0.0.1:0", "--access-log", "off"])
             .args(["--token", TOKEN, "--data"])
             .arg(data)
@@ -164,16 +175,44 @@ fn median(values: &mut [f64]) -> f64 {
     values[values.len() / 2]
 }
 
-/// One round of the file scenario: (openssl MB/s, PUT MB/s, GET MB/s,
-/// server peak bytes).
-fn file_round(flags: &Flags, input: &Path, round: usize) -> (f64, f64, f64, u64) {
+/// One build's figures in one round: PUT and GET MB/s, server peak bytes.
+#[derive(Clone, Copy)]
+struct BuildRound {
+    put: f64,
+    get: f64,
+    peak: u64,
+}
+
+/// The builds to measure: this one, then the baseline if given.
+fn builds(flags: &Flags) -> Vec<(&'static str, PathBuf)> {
+    let mut builds = vec![("this build", PathBuf::from(THIS_BUILD))];
+    if let Some(baseline) = &flags.baseline {
+        builds.push(("baseline", baseline.clone()));
+    }
+    builds
+}
+
+/// `curl -T` of `input` to `PUT /api/file` and `GET` of it back, on a
+/// fresh store served by `binary`.
+fn put_and_get(flags: &Flags, binary: &Path, input: &Path, round: usize) -> BuildRound {
     let input_text = input.to_str().unwrap();
-    let (_, openssl) = timed("openssl", &["dgst", "-sha224", input_text]);
     let data = flags.dir.join(format!("file-round-{round}"));
     let _ = std::fs::remove_dir_all(&data);
-    let server = Server::start(&data);
+    let server = Server::start(binary, &data);
     let base = format!("http://{}", server.address);
     let user = format!(":{TOKEN}");
+    // The first request checks the token (600,000 PBKDF2 rounds): untimed.
+    timed(
+        "curl",
+        &[
+            "-sS",
+            "-u",
+            &user,
+            "-o",
+            "/dev/null",
+            &format!("{base}/bs/camli/stat?camliversion=1"),
+        ],
+    );
     let put_url = format!("{base}/api/file");
     let put_args = ["-sS", "-u", &user, "-T", input_text, &put_url];
     let (answer, put) = timed("curl", &put_args);
@@ -188,22 +227,33 @@ fn file_round(flags: &Flags, input: &Path, round: usize) -> (f64, f64, f64, u64)
     let peak = server.peak_resident_bytes();
     drop(server);
     let _ = std::fs::remove_dir_all(&data);
-    let bytes = flags.file_bytes;
-    let rates = (
-        megabytes_per_second(bytes, openssl),
-        megabytes_per_second(bytes, put),
-        megabytes_per_second(bytes, get),
-    );
-    println!(
-        "round {round}: openssl dgst -sha224 {:.0} MB/s; curl -T PUT /api/file {:.0} MB/s \
-         ({:.2}x); GET {:.0} MB/s; server VmHWM {} MiB",
-        rates.0,
-        rates.1,
-        rates.1 / rates.0,
-        rates.2,
-        peak / MIB
-    );
-    (rates.0, rates.1, rates.2, peak)
+    BuildRound {
+        put: megabytes_per_second(flags.file_bytes, put),
+        get: megabytes_per_second(flags.file_bytes, get),
+        peak,
+    }
+}
+
+/// One round of the file scenario: openssl's MB/s, then each build's.
+fn file_round(flags: &Flags, input: &Path, round: usize) -> (f64, Vec<BuildRound>) {
+    let input_text = input.to_str().unwrap();
+    let (_, openssl) = timed("openssl", &["dgst", "-sha224", input_text]);
+    let openssl = megabytes_per_second(flags.file_bytes, openssl);
+    let mut line = format!("round {round}: openssl dgst -sha224 {openssl:.0} MB/s");
+    let mut figures = Vec::new();
+    for (name, binary) in builds(flags) {
+        let build = put_and_get(flags, &binary, input, round);
+        line.push_str(&format!(
+            "; {name}: curl -T PUT /api/file {:.0} MB/s ({:.2}x), GET {:.0} MB/s, VmHWM {} MiB",
+            build.put,
+            build.put / openssl,
+            build.get,
+            build.peak / MIB
+        ));
+        figures.push(build);
+    }
+    println!("{line}");
+    (openssl, figures)
 }
 
 fn file_scenario(flags: &Flags) {
@@ -213,21 +263,31 @@ fn file_scenario(flags: &Flags) {
         flags.file_bytes / MIB,
         flags.rounds
     );
-    let (mut openssl, mut put, mut get, mut peak) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    let mut openssl = Vec::new();
+    let mut rounds: Vec<Vec<BuildRound>> = Vec::new();
     for round in 0..flags.rounds {
-        let (openssl_rate, put_rate, get_rate, round_peak) = file_round(flags, &input, round);
+        let (openssl_rate, figures) = file_round(flags, &input, round);
         openssl.push(openssl_rate);
-        put.push(put_rate);
-        get.push(get_rate);
-        peak = peak.max(round_peak);
+        rounds.push(figures);
     }
-    let (openssl, put, get) = (median(&mut openssl), median(&mut put), median(&mut get));
-    println!(
-        "put_file    : {put:>7.0} MB/s vs openssl {openssl:.0} MB/s = {:.2}x (target >= 0.50x)",
-        put / openssl
-    );
-    println!("get_file    : {get:>7.0} MB/s (target >= 1000 MB/s)");
-    println!("server_peak : {:>7} MiB (target < 100 MiB)", peak / MIB);
+    let openssl = median(&mut openssl);
+    for (index, (name, _)) in builds(flags).iter().enumerate() {
+        let mut put: Vec<f64> = rounds.iter().map(|round| round[index].put).collect();
+        let mut get: Vec<f64> = rounds.iter().map(|round| round[index].get).collect();
+        let peak = rounds
+            .iter()
+            .map(|round| round[index].peak)
+            .max()
+            .unwrap_or(0);
+        let (put, get) = (median(&mut put), median(&mut get));
+        println!("{name}:");
+        println!(
+            "put_file    : {put:>7.0} MB/s vs openssl {openssl:.0} MB/s = {:.2}x (target >= 0.50x)",
+            put / openssl
+        );
+        println!("get_file    : {get:>7.0} MB/s (target >= 1000 MB/s)");
+        println!("server_peak : {:>7} MiB (target < 100 MiB)", peak / MIB);
+    }
 }
 
 /// The bytes of index blob `index`.
@@ -343,21 +403,27 @@ fn index_scenario(flags: &Flags) {
         });
         (stat, enumerate)
     };
-    let server = Server::start(&data);
-    let stat_http = median_ms(|seed| stat_over_http(server.address, flags, seed));
-    let enumerate_http = median_ms(|seed| enumerate_over_http(server.address, flags, seed));
     println!(
         "index: {} blobs; median of {INDEX_REPEATS_COUNT} runs",
         flags.blobs
     );
-    println!(
-        "stat_1000       : {stat_direct:>6.2} ms direct, {stat_http:>6.2} ms over HTTP \
-         (target < 20 ms)"
-    );
-    println!(
-        "enumerate_10000 : {enumerate_direct:>6.2} ms direct, {enumerate_http:>6.2} ms over HTTP \
-         (target < 20 ms)"
-    );
+    println!("direct (DbStorage of this build):");
+    println!("stat_1000       : {stat_direct:>6.2} ms (target < 20 ms)");
+    println!("enumerate_10000 : {enumerate_direct:>6.2} ms (target < 20 ms)");
+    // Two passes over the builds, the same refs in each: the first build
+    // of the first pass would otherwise pay alone for reading the table
+    // blocks into the page cache.
+    for pass in 1..=2 {
+        for (name, binary) in builds(flags) {
+            let server = Server::start(&binary, &data);
+            let stat_http = median_ms(|seed| stat_over_http(server.address, flags, seed));
+            let enumerate_http = median_ms(|seed| enumerate_over_http(server.address, flags, seed));
+            drop(server);
+            println!("over HTTP, {name}, pass {pass}:");
+            println!("stat_1000       : {stat_http:>6.2} ms (target < 20 ms)");
+            println!("enumerate_10000 : {enumerate_http:>6.2} ms (target < 20 ms)");
+        }
+    }
 }
 
 /// Sends one request and reads the whole answer (Content-Length framed);

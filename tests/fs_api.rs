@@ -434,6 +434,27 @@ fn a_claim_uploaded_through_the_blob_server_is_indexed() {
 }
 
 #[test]
+fn a_claim_uploaded_as_a_file_through_the_file_api_is_indexed() {
+    let served = ServedBinary::start("fs-upload-file");
+    let address = served.address;
+    let file = json_of(&put(address, "/api/fs/old.txt", b"moved by a peer"));
+    let node = BlobRef::parse(&text(&file, "node")).unwrap();
+    let root = text(&json_of(&get(address, "/api/fs/?meta=1")), "node");
+    let place = Place::new(BlobRef::parse(&root).unwrap(), "new.txt").unwrap();
+    let date = parse_time(&text(&file, "claimDate")).unwrap();
+    let later = Timestamp::new(date.unix_seconds() + 1, 0).unwrap();
+    let claim = ClaimBuilder::new(BlobRef::of_bytes(b"strata owner"), later)
+        .set_attribute(node, "strataPlace", &place.encode())
+        .build()
+        .unwrap();
+    // A one-chunk file's chunk is the claim's bytes: the same blob.
+    let bytes = claim.to_canonical();
+    let response = call(address, "PUT", "/api/file", "", bytes.as_bytes());
+    assert!(response.status < 300, "{}", response.text());
+    assert_eq!(names(address, "/api/fs/", &at(later)), ["new.txt"]);
+}
+
+#[test]
 fn everything_reads_back_after_a_restart() {
     let mut served = ServedBinary::start("fs-restart");
     let t1 = claim_date(&put(served.address, "/api/fs/keep/a.txt", b"first"), 201);

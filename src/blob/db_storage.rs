@@ -26,7 +26,7 @@
 //! and the write, so exactly one of them says `newly_stored`.
 
 use super::BlobRef;
-use super::storage::{self, BlobStorage, Fetched, Received, StorageError};
+use super::storage::{self, BlobStorage, Fetched, Prepared, Received, StorageError};
 use crate::store::db::{Db, Options, ReadOptions, StoreError, WriteBatch, WriteOptions};
 use crate::store::write_batch::Handler;
 use crate::util::varint;
@@ -85,6 +85,24 @@ fn row_key(prefix: u8, blob_ref: &BlobRef) -> Vec<u8> {
     key.push(prefix);
     key.extend_from_slice(text);
     key
+}
+
+/// A blob's two rows (KEYSPACE.md), built before its receive lock is
+/// taken (the copy of the bytes into the batch is the costly part).
+struct BlobRows {
+    blob_ref: BlobRef,
+    size: u64,
+    batch: WriteBatch,
+}
+
+/// The write batch of a blob's `b` and `s` rows.
+fn blob_rows(blob_ref: &BlobRef, bytes: &[u8]) -> WriteBatch {
+    let mut batch = WriteBatch::new();
+    batch.put(&row_key(BLOB_PREFIX, blob_ref), bytes);
+    let mut size = Vec::with_capacity(10);
+    varint::put_varint64(&mut size, bytes.len() as u64);
+    batch.put(&row_key(SIZE_PREFIX, blob_ref), &size);
+    batch
 }
 
 /// A store error as the blob layer reports it: damage stays `Corruption`
@@ -212,7 +230,23 @@ impl DbStorage {
         rows: WriteBatch,
         durability: Durability,
     ) -> Result<Received, StorageError> {
-        let (newly_stored, wrote) = self.store_locked(blob_ref, bytes, rows, durability)?;
+        let blob = BlobRows {
+            blob_ref,
+            size: bytes.len() as u64,
+            batch: blob_rows(&blob_ref, bytes),
+        };
+        self.store_rows(blob, rows, durability)
+    }
+
+    /// `store` of a blob whose rows are built already.
+    fn store_rows(
+        &self,
+        blob: BlobRows,
+        rows: WriteBatch,
+        durability: Durability,
+    ) -> Result<Received, StorageError> {
+        let (blob_ref, size) = (blob.blob_ref, blob.size);
+        let (newly_stored, wrote) = self.store_locked(blob, rows, durability)?;
         if !wrote && durability == Durability::Synced {
             // Found stored: its deferred write, if it was one, was counted
             // under the lock this call took after it, so `sync` covers it.
@@ -220,7 +254,7 @@ impl DbStorage {
         }
         Ok(Received {
             blob_ref,
-            size: bytes.len() as u64,
+            size,
             newly_stored,
         })
     }
@@ -229,20 +263,17 @@ impl DbStorage {
     /// whether anything was written (a synced write syncs all before it).
     fn store_locked(
         &self,
-        blob_ref: BlobRef,
-        bytes: &[u8],
+        blob: BlobRows,
         rows: WriteBatch,
         durability: Durability,
     ) -> Result<(bool, bool), StorageError> {
-        let _guard = self.receive_lock(&blob_ref);
-        let newly_stored = !self.contains(&blob_ref)?;
-        let mut batch = WriteBatch::new();
-        if newly_stored {
-            batch.put(&row_key(BLOB_PREFIX, &blob_ref), bytes);
-            let mut size = Vec::with_capacity(10);
-            varint::put_varint64(&mut size, bytes.len() as u64);
-            batch.put(&row_key(SIZE_PREFIX, &blob_ref), &size);
-        }
+        let _guard = self.receive_lock(&blob.blob_ref);
+        let newly_stored = !self.contains(&blob.blob_ref)?;
+        let mut batch = if newly_stored {
+            blob.batch
+        } else {
+            WriteBatch::new()
+        };
         batch.append(&rows);
         if batch.count() == 0 {
             return Ok((false, false));
@@ -317,15 +348,40 @@ impl DbStorage {
 }
 
 impl DbStorage {
-    /// `stat` on this thread, one lookup after another.
-    fn stat_in_turn(&self, refs: &[BlobRef]) -> Result<Vec<(BlobRef, u64)>, StorageError> {
-        let mut present = Vec::with_capacity(refs.len());
-        for blob_ref in refs {
-            if let Some(size) = self.stored_size(blob_ref)? {
-                present.push((*blob_ref, size));
-            }
+    /// The size of each of `refs` (`None`: absent), on this thread, one
+    /// lookup after another.
+    fn sizes_in_turn(&self, refs: &[BlobRef]) -> Result<Vec<Option<u64>>, StorageError> {
+        refs.iter()
+            .map(|blob_ref| self.stored_size(blob_ref))
+            .collect()
+    }
+
+    /// `sizes_in_turn` of `sorted` shared among up to `threads` threads,
+    /// each taking one contiguous range of keys.
+    fn sizes_shared(
+        &self,
+        sorted: &[BlobRef],
+        threads: usize,
+    ) -> Result<Vec<Option<u64>>, StorageError> {
+        if sorted.len() < STAT_PARALLEL_REFS_MIN || threads < 2 {
+            return self.sizes_in_turn(sorted);
         }
-        Ok(present)
+        let share = sorted.len().div_ceil(threads);
+        let parts: Vec<Result<Vec<Option<u64>>, StorageError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = sorted
+                .chunks(share)
+                .map(|part| scope.spawn(move || self.sizes_in_turn(part)))
+                .collect();
+            let joined = handles.into_iter().map(|handle| handle.join());
+            joined
+                .map(|result| result.expect("a stat thread panicked"))
+                .collect()
+        });
+        let mut sizes = Vec::with_capacity(sorted.len());
+        for part in parts {
+            sizes.extend(part?);
+        }
+        Ok(sizes)
     }
 }
 
@@ -401,6 +457,43 @@ impl BlobStorage for DbStorage {
         self.store(blob_ref, bytes, WriteBatch::new(), Durability::Deferred)
     }
 
+    /// Hashes the bytes and copies them into the write batch of their
+    /// rows: the one copy between the caller's buffer and the store.
+    fn prepare(&self, bytes: &[u8]) -> Result<Prepared, StorageError> {
+        let limit_bytes = super::BLOB_BYTES_MAX as u64;
+        if bytes.len() as u64 > limit_bytes {
+            return Err(StorageError::TooLarge { limit_bytes });
+        }
+        let blob_ref = BlobRef::of_bytes(bytes);
+        let batch = blob_rows(&blob_ref, bytes);
+        Ok(Prepared::new(blob_ref, bytes.len() as u64, Box::new(batch)))
+    }
+
+    fn store_prepared(&self, prepared: Prepared) -> Result<Received, StorageError> {
+        let (blob_ref, size) = (prepared.blob_ref, prepared.size);
+        let batch: WriteBatch = prepared.into_payload();
+        let blob = BlobRows {
+            blob_ref,
+            size,
+            batch,
+        };
+        self.store_rows(blob, WriteBatch::new(), Durability::Deferred)
+    }
+
+    /// Asks the OS to write the value-log file holding `recent` to disk
+    /// (see `ValueStream::write_back`); a blob kept in the tree needs
+    /// nothing (the WAL is small and synced by `sync`).
+    fn write_back(&self, recent: &BlobRef) -> Result<(), StorageError> {
+        let key = row_key(BLOB_PREFIX, recent);
+        let stream = self.db.get_value_reader(&ReadOptions::new(), &key);
+        match stream.map_err(storage_error)? {
+            Some(crate::store::db::ValueStream::Log(reader)) => reader
+                .write_back()
+                .map_err(|error| storage_error(error.into())),
+            _ => Ok(()),
+        }
+    }
+
     /// One synced write when a deferred write may not be durable yet;
     /// nothing otherwise.
     fn sync(&self) -> Result<(), StorageError> {
@@ -442,30 +535,25 @@ impl BlobStorage for DbStorage {
         Ok(Some(Fetched { size, reader }))
     }
 
-    /// Many refs are shared among a few threads: each lookup of a ref
-    /// not in the block cache waits for a table block of its own.
+    /// The refs are looked up in key order (neighbouring keys share table
+    /// blocks and index searches), many of them shared among a few threads,
+    /// each walking one range of keys: a lookup of a ref not in the block
+    /// cache waits for a table block of its own. A lookup costs no data
+    /// block read when the tables' bloom filters say the ref is absent.
     fn stat(&self, refs: &[BlobRef]) -> Result<Vec<(BlobRef, u64)>, StorageError> {
         let cores = std::thread::available_parallelism().map_or(1, |count| count.get());
         let threads = cores.min(STAT_THREADS_MAX);
-        if refs.len() < STAT_PARALLEL_REFS_MIN || threads < 2 {
-            return self.stat_in_turn(refs);
+        let mut order: Vec<usize> = (0..refs.len()).collect();
+        order.sort_by_key(|&index| refs[index]);
+        let sorted: Vec<BlobRef> = order.iter().map(|&index| refs[index]).collect();
+        let sizes = self.sizes_shared(&sorted, threads)?;
+        let mut size_of_asked = vec![None; refs.len()];
+        for (&index, size) in order.iter().zip(sizes) {
+            size_of_asked[index] = size;
         }
-        let share = refs.len().div_ceil(threads);
-        let parts: Vec<Result<Vec<(BlobRef, u64)>, StorageError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = refs
-                .chunks(share)
-                .map(|part| scope.spawn(move || self.stat_in_turn(part)))
-                .collect();
-            let joined = handles.into_iter().map(|handle| handle.join());
-            joined
-                .map(|result| result.expect("a stat thread panicked"))
-                .collect()
-        });
-        let mut present = Vec::with_capacity(refs.len());
-        for part in parts {
-            present.extend(part?);
-        }
-        Ok(present)
+        let asked = refs.iter().zip(size_of_asked);
+        let present = asked.filter_map(|(blob_ref, size)| Some((*blob_ref, size?)));
+        Ok(present.collect())
     }
 
     fn enumerate(

@@ -3,7 +3,7 @@
 //! schema blobs that list a file's chunks.
 //!
 //! Where to start: [`write_file`] stores any stream as chunks plus a `file`
-//! blob; [`file_reader::read_range`] reads any range back, fetching only
+//! blob ([`upload_file`] does it as a pipeline, durable when it returns); [`file_reader::read_range`] reads any range back, fetching only
 //! the chunks it covers. Below them: `blobref`, `rollsum`, `chunker`,
 //! `file_schema` (the JSON format), `file_writer`, `file_reader`.
 //!
@@ -24,13 +24,15 @@ pub mod rollsum;
 pub mod storage;
 #[cfg(test)]
 mod test_store;
+pub mod upload;
 
 pub use blobref::{BlobRef, BlobRefError, HashKind, Hasher};
 pub use db_storage::{DbStorage, data_store_dir};
 pub use file_schema::{FileError, FileMeta};
 pub use file_writer::{WrittenFile, write_file};
 pub use memory::MemoryStorage;
-pub use storage::{BlobStorage, Fetched, Received, StorageError};
+pub use storage::{BlobStorage, Fetched, Prepared, Received, StorageError};
+pub use upload::{Uploaded, upload_file};
 
 use std::io;
 

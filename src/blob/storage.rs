@@ -14,6 +14,7 @@
 pub mod conformance;
 
 use super::{BLOB_BYTES_MAX, BlobRef, BlobSink, BlobSource, HashKind, Hasher};
+use std::any::Any;
 use std::fmt;
 use std::io::{self, Read};
 
@@ -39,6 +40,58 @@ pub struct Fetched {
 impl fmt::Debug for Fetched {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(formatter, "Fetched({} bytes)", self.size)
+    }
+}
+
+/// A blob hashed and made ready to store by [`BlobStorage::prepare`], to
+/// be stored by [`BlobStorage::store_prepared`] of the same storage,
+/// possibly on another thread.
+pub struct Prepared {
+    pub blob_ref: BlobRef,
+    pub size: u64,
+    /// What the storage that prepared it needs to store it, in a form of
+    /// its own choosing (the default: the bytes).
+    payload: Box<dyn Any + Send>,
+}
+
+impl Prepared {
+    /// A prepared blob whose `payload` only the preparing storage reads.
+    pub fn new(blob_ref: BlobRef, size: u64, payload: Box<dyn Any + Send>) -> Prepared {
+        Prepared {
+            blob_ref,
+            size,
+            payload,
+        }
+    }
+
+    /// The payload, as the storage that prepared it made it.
+    ///
+    /// Panics when it is of another type: a blob prepared by one storage
+    /// and stored by another is a programmer error.
+    pub fn into_payload<Payload: Any>(self) -> Payload {
+        let payload = self.payload.downcast::<Payload>();
+        *payload.expect("a blob is stored by the storage that prepared it")
+    }
+}
+
+impl Prepared {
+    /// The payload if it is a `Payload`, else the prepared blob back (for
+    /// a storage that prepares some blobs itself and passes others on).
+    pub fn try_into_payload<Payload: Any>(self) -> Result<Payload, Prepared> {
+        if !self.payload.is::<Payload>() {
+            return Err(self);
+        }
+        Ok(self.into_payload())
+    }
+}
+
+impl fmt::Debug for Prepared {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            formatter,
+            "Prepared({}, {} bytes)",
+            self.blob_ref, self.size
+        )
     }
 }
 
@@ -169,6 +222,38 @@ pub trait BlobStorage: Send + Sync {
     /// without first copying them (a file's chunks come this way).
     fn receive_slice_deferred(&self, bytes: &[u8]) -> Result<Received, StorageError> {
         self.receive_deferred(None, &mut &bytes[..], BLOB_BYTES_MAX as u64)
+    }
+
+    /// Hashes `bytes` and readies them for [`BlobStorage::store_prepared`]:
+    /// the work of a receive that needs no lock and touches no medium, so
+    /// a caller may prepare the next blob while another thread stores this
+    /// one. More than [`BLOB_BYTES_MAX`] bytes is `TooLarge`. The default
+    /// keeps a copy of the bytes.
+    fn prepare(&self, bytes: &[u8]) -> Result<Prepared, StorageError> {
+        let limit_bytes = BLOB_BYTES_MAX as u64;
+        if bytes.len() as u64 > limit_bytes {
+            return Err(StorageError::TooLarge { limit_bytes });
+        }
+        let blob_ref = BlobRef::of_bytes(bytes);
+        let size = bytes.len() as u64;
+        Ok(Prepared::new(blob_ref, size, Box::new(bytes.to_vec())))
+    }
+
+    /// Stores a blob this storage prepared, with every promise of
+    /// [`BlobStorage::receive_deferred`] (durable once `sync` returns).
+    fn store_prepared(&self, prepared: Prepared) -> Result<Received, StorageError> {
+        let bytes: Vec<u8> = prepared.into_payload();
+        self.receive_slice_deferred(&bytes)
+    }
+
+    /// A hint: start writing what was stored lately (up to `recent`, a
+    /// blob just stored) to the medium now, so that a later `sync` has
+    /// little left to wait for. It may block while the medium writes; it
+    /// changes no promise (only `sync` makes blobs durable). The default
+    /// does nothing.
+    fn write_back(&self, recent: &BlobRef) -> Result<(), StorageError> {
+        let _ = recent;
+        Ok(())
     }
 
     /// Makes every blob whose receive (deferred or not) returned before

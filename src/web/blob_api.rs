@@ -7,23 +7,29 @@
 //!
 //! A file is read back through a reader that plans [`FILE_WINDOW_BYTES`]
 //! of the range at a time (reading only the schema blobs on the way) and
-//! fetches only the chunks the range covers, so memory stays flat.
+//! fetches only the chunks the range covers, so memory stays flat. For a
+//! range of [`OPEN_AHEAD_BYTES_MIN`] or more, a thread of the reader's own
+//! plans and opens the chunks (their lookups) up to [`SLICES_AHEAD_MAX`]
+//! ahead, while the connection's thread reads, checks and sends bytes.
+//!
+//! `PUT /api/file` stores through [`upload_file`]: a pipeline that is
+//! durable (one sync, after the last blob) before the answer is sent.
 
 use super::check_method;
 use crate::blob::file_reader::{self, ChunkSlice, SliceSource};
 use crate::blob::file_schema::SCHEMA_BYTES_MAX;
 use crate::blob::{
-    BLOB_BYTES_MAX, BlobRef, BlobSink, BlobStorage, FileError, FileMeta, Received, StorageError,
-    write_file,
+    BLOB_BYTES_MAX, BlobRef, BlobStorage, FileError, FileMeta, Received, StorageError, upload_file,
 };
 use crate::http::conditional::{Representation, respond};
 use crate::http::target::percent_decode;
 use crate::http::{Body, Request, RequestBody, Response, Status};
 use crate::util::json::{self, Value};
-use std::cell::Cell;
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::sync::Arc;
+use std::sync::mpsc::{Receiver, sync_channel};
 
 /// The largest file `PUT /api/file` takes, in bytes.
 pub const FILE_BYTES_MAX: u64 = 1 << 40;
@@ -197,6 +203,31 @@ pub fn form_pairs(text: &str) -> Result<Vec<(String, String)>, String> {
     Ok(pairs)
 }
 
+/// One decoded `name=value` pair of a form, borrowed where it can be.
+pub type FormPair<'text> = (Cow<'text, str>, Cow<'text, str>);
+
+/// `form_pairs` without a copy of what needs no decoding: a name or value
+/// without `%` or `+` (every blob ref) is borrowed from `text`, so a stat
+/// form of 1,000 refs allocates nothing per ref.
+pub fn form_pairs_borrowed(text: &str) -> Result<Vec<FormPair<'_>>, String> {
+    fn decode(raw: &str) -> Option<Cow<'_, str>> {
+        if !raw.bytes().any(|byte| byte == b'%' || byte == b'+') {
+            return Some(Cow::Borrowed(raw));
+        }
+        let bytes = percent_decode(raw.as_bytes(), true).ok()?;
+        String::from_utf8(bytes).ok().map(Cow::Owned)
+    }
+    let mut pairs = Vec::new();
+    for pair in text.split('&').filter(|pair| !pair.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match (decode(name), decode(value)) {
+            (Some(name), Some(value)) => pairs.push((name, value)),
+            _ => return Err(format!("form pair {pair:?} does not decode")),
+        }
+    }
+    Ok(pairs)
+}
+
 /// Parses the ref of a route, or the 400 to answer.
 pub fn parse_ref(text: &str) -> Result<BlobRef, Response> {
     BlobRef::parse(text).map_err(|error| {
@@ -271,23 +302,6 @@ fn immutable(mut response: Response) -> Response {
         .header("X-Content-Type-Options", "nosniff")
 }
 
-/// A sink that remembers whether the last blob put was new (the `file`
-/// blob is put last, so after `write_file` it tells whether the file was).
-/// Its puts are deferred (not synced one by one): the caller syncs once,
-/// before the file is acknowledged.
-struct TrackingSink<'a> {
-    storage: &'a dyn BlobStorage,
-    last_newly_stored: Cell<bool>,
-}
-
-impl BlobSink for TrackingSink<'_> {
-    fn put(&self, bytes: &[u8]) -> io::Result<BlobRef> {
-        let received = self.storage.receive_slice_deferred(bytes)?;
-        self.last_newly_stored.set(received.newly_stored);
-        Ok(received.blob_ref)
-    }
-}
-
 /// Checks a `filename` query value: a base name, no controls.
 fn check_file_name(name: &str) -> Result<(), &'static str> {
     if name.is_empty() || name == "." || name == ".." {
@@ -325,26 +339,17 @@ fn put_file(
     if let Err(failure) = body.set_limit(FILE_BYTES_MAX) {
         return json_error(failure.status(), failure.message());
     }
-    let sink = TrackingSink {
-        storage,
-        last_newly_stored: Cell::new(false),
-    };
     let meta = FileMeta {
         file_name,
         unix_mtime: None,
     };
-    let written = write_file(&sink, body, &meta).and_then(|written| {
-        // Acknowledged only once every chunk and the file blob are durable.
-        storage
-            .sync()
-            .map_err(|error| FileError::Io(error.into()))?;
-        Ok(written)
-    });
-    match written {
-        Ok(written) => stored_answer(
-            &written.file_ref,
-            written.size,
-            sink.last_newly_stored.get(),
+    // Acknowledged only once every chunk and the file blob are durable:
+    // `upload_file` syncs once, after the last blob, before it returns.
+    match upload_file(storage, body, &meta) {
+        Ok(uploaded) => stored_answer(
+            &uploaded.written.file_ref,
+            uploaded.written.size,
+            uploaded.newly_stored,
             FILE_PREFIX,
         ),
         Err(FileError::Io(error)) => storage_error(&StorageError::from(error), Protocol::Api),
@@ -406,35 +411,35 @@ fn not_a_file(file_ref: &BlobRef, why: &str) -> Response {
     json_error(Status::UNPROCESSABLE_CONTENT, &message)
 }
 
-/// Bytes `position..end` of a file, planned a window at a time and read
-/// chunk by chunk (see the module header).
-pub struct FileRangeReader {
+/// One slice of a range, opened: a reader of exactly `length` bytes.
+struct OpenSlice {
+    reader: Box<dyn Read + Send>,
+    length: u64,
+}
+
+/// Plans a range a window at a time and opens its slices in order (the
+/// chunk lookups: a row read and a value-log header read each).
+#[derive(Clone)]
+struct SliceOpener {
     storage: Arc<dyn BlobStorage>,
     file_ref: BlobRef,
     /// The first byte not yet planned.
     planned_to: u64,
     end: u64,
     slices: VecDeque<ChunkSlice>,
-    current: Option<Box<dyn Read + Send>>,
-    current_left: u64,
 }
 
-impl FileRangeReader {
-    /// A reader of `length` bytes of the file from `start`.
-    pub fn new(
-        storage: Arc<dyn BlobStorage>,
-        file_ref: BlobRef,
-        start: u64,
-        length: u64,
-    ) -> FileRangeReader {
-        FileRangeReader {
-            storage,
-            file_ref,
-            planned_to: start,
-            end: start + length,
-            slices: VecDeque::new(),
-            current: None,
-            current_left: 0,
+impl SliceOpener {
+    /// The next slice, opened; `None` after the last.
+    fn next_open(&mut self) -> io::Result<Option<OpenSlice>> {
+        loop {
+            if let Some(slice) = self.slices.pop_front() {
+                return self.open(slice).map(Some);
+            }
+            if self.planned_to >= self.end {
+                return Ok(None);
+            }
+            self.plan()?;
         }
     }
 
@@ -456,7 +461,7 @@ impl FileRangeReader {
     }
 
     /// Opens the reader of one slice's bytes.
-    fn open(&mut self, slice: ChunkSlice) -> io::Result<()> {
+    fn open(&self, slice: ChunkSlice) -> io::Result<OpenSlice> {
         let reader: Box<dyn Read + Send> = match slice.source {
             SliceSource::Zeros => Box::new(io::repeat(0).take(slice.length)),
             SliceSource::Blob { blob, blob_offset } => {
@@ -469,9 +474,96 @@ impl FileRangeReader {
                 Box::new(reader.take(slice.length))
             }
         };
-        self.current = Some(reader);
-        self.current_left = slice.length;
-        Ok(())
+        let length = slice.length;
+        Ok(OpenSlice { reader, length })
+    }
+
+    /// Opens every slice on a thread of its own, at most
+    /// [`SLICES_AHEAD_MAX`] ahead of the reader; the thread ends after the
+    /// last slice or the first error (both sent), or once the reader is
+    /// dropped. `None` when no thread can be started.
+    fn run_ahead(mut self) -> Option<Receiver<io::Result<OpenSlice>>> {
+        let (opened, ahead) = sync_channel(SLICES_AHEAD_MAX);
+        let thread = std::thread::Builder::new().name("strata-file-reader".to_owned());
+        let spawned = thread.spawn(move || {
+            loop {
+                let next = self.next_open();
+                let last = !matches!(next, Ok(Some(_)));
+                let Some(next) = next.transpose() else {
+                    return;
+                };
+                if opened.send(next).is_err() || last {
+                    return;
+                }
+            }
+        });
+        spawned.ok().map(|_| ahead)
+    }
+}
+
+/// Where a [`FileRangeReader`] gets its slices.
+enum Slices {
+    /// Opened on the reader's thread, when it needs them.
+    InTurn(SliceOpener),
+    /// Opened ahead by a thread of their own.
+    Ahead(Receiver<io::Result<OpenSlice>>),
+}
+
+/// Bytes `position..end` of a file, planned a window at a time and read
+/// chunk by chunk (see the module header). A range of
+/// [`OPEN_AHEAD_BYTES_MIN`] or more has its chunks looked up by a thread
+/// of its own, ahead of the reads, so the reader's thread only reads,
+/// checks and sends bytes.
+pub struct FileRangeReader {
+    file_ref: BlobRef,
+    slices: Slices,
+    current: Option<Box<dyn Read + Send>>,
+    current_left: u64,
+}
+
+/// Chunks opened ahead of a [`FileRangeReader`], at most.
+pub const SLICES_AHEAD_MAX: usize = 16;
+/// From this many bytes on, a range's chunks are opened ahead.
+pub const OPEN_AHEAD_BYTES_MIN: u64 = 8 << 20;
+
+impl FileRangeReader {
+    /// A reader of `length` bytes of the file from `start`.
+    pub fn new(
+        storage: Arc<dyn BlobStorage>,
+        file_ref: BlobRef,
+        start: u64,
+        length: u64,
+    ) -> FileRangeReader {
+        let opener = SliceOpener {
+            storage,
+            file_ref,
+            planned_to: start,
+            end: start + length,
+            slices: VecDeque::new(),
+        };
+        let ahead = (length >= OPEN_AHEAD_BYTES_MIN)
+            .then(|| opener.clone().run_ahead())
+            .flatten();
+        let slices = match ahead {
+            Some(ahead) => Slices::Ahead(ahead),
+            None => Slices::InTurn(opener),
+        };
+        FileRangeReader {
+            file_ref,
+            slices,
+            current: None,
+            current_left: 0,
+        }
+    }
+
+    /// The next slice, opened; `None` after the last.
+    fn next_slice(&mut self) -> io::Result<Option<OpenSlice>> {
+        match &mut self.slices {
+            Slices::InTurn(opener) => opener.next_open(),
+            // A closed channel after the last slice (or an error, which
+            // was sent first) is the end.
+            Slices::Ahead(ahead) => ahead.recv().ok().transpose(),
+        }
     }
 }
 
@@ -489,12 +581,12 @@ impl Read for FileRangeReader {
                 self.current_left -= count as u64;
                 return Ok(count);
             }
-            if let Some(slice) = self.slices.pop_front() {
-                self.open(slice)?;
-            } else if self.planned_to < self.end {
-                self.plan()?;
-            } else {
-                return Ok(0);
+            match self.next_slice()? {
+                Some(slice) => {
+                    self.current = Some(slice.reader);
+                    self.current_left = slice.length;
+                }
+                None => return Ok(0),
             }
         }
     }
@@ -552,6 +644,68 @@ mod tests {
         let damaged = StorageError::Corruption { what: "x".into() };
         let status = storage_status(&damaged, Protocol::Perkeep);
         assert_eq!(status, Status::INTERNAL_SERVER_ERROR);
+    }
+
+    use crate::blob::MemoryStorage;
+
+    /// A file of `size` pseudo-random bytes in a fresh `MemoryStorage`.
+    fn stored_file(size: usize) -> (Arc<MemoryStorage>, BlobRef, Vec<u8>) {
+        let storage = Arc::new(MemoryStorage::new());
+        let data = crate::util::splitmix::pseudo_random_bytes(5, size);
+        let written = crate::blob::write_file(storage.as_ref(), &data[..], &FileMeta::default());
+        (storage, written.unwrap().file_ref, data)
+    }
+
+    fn range_reader(
+        storage: &Arc<MemoryStorage>,
+        file_ref: BlobRef,
+        start: usize,
+        length: usize,
+    ) -> FileRangeReader {
+        let storage: Arc<dyn BlobStorage> = storage.clone();
+        FileRangeReader::new(storage, file_ref, start as u64, length as u64)
+    }
+
+    #[test]
+    fn file_ranges_read_the_same_bytes_opened_in_turn_or_ahead() {
+        let size = OPEN_AHEAD_BYTES_MIN as usize + 3_000_000;
+        let (storage, file_ref, data) = stored_file(size);
+        let ranges = [(0, size), (777, size - 777), (300_000, 1_000), (size, 0)];
+        for (start, length) in ranges {
+            let reader = range_reader(&storage, file_ref, start, length);
+            assert_eq!(
+                matches!(reader.slices, Slices::Ahead(_)),
+                length as u64 >= OPEN_AHEAD_BYTES_MIN
+            );
+            let mut back = Vec::new();
+            reader
+                .take(length as u64 + 1)
+                .read_to_end(&mut back)
+                .unwrap();
+            assert!(back == data[start..start + length], "{start}+{length}");
+        }
+    }
+
+    #[test]
+    fn a_damaged_chunk_ends_a_reader_opened_ahead_with_its_error() {
+        let size = OPEN_AHEAD_BYTES_MIN as usize + 1_000_000;
+        let (storage, file_ref, data) = stored_file(size);
+        let slices = file_reader::chunks_covering(storage.as_ref(), &file_ref, 0, size as u64);
+        let damaged = slices.unwrap()[20];
+        let SliceSource::Blob { blob, .. } = damaged.source else {
+            panic!("random bytes have no zero runs");
+        };
+        storage.store_unverified_for_tests(blob, b"not the chunk");
+        let mut reader = range_reader(&storage, file_ref, 0, size);
+        assert!(matches!(reader.slices, Slices::Ahead(_)));
+        let mut good = vec![0u8; damaged.file_offset as usize];
+        reader.read_exact(&mut good).unwrap();
+        assert!(
+            good[..] == data[..good.len()],
+            "the chunks before it are read"
+        );
+        let error = reader.read(&mut [0u8; 4096]).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::InvalidData, "{error}");
     }
 
     #[test]

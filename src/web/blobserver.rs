@@ -13,13 +13,13 @@
 //! - long polling (`maxwaitsec`) is not offered: `canLongPoll` is false.
 
 use super::blob_api::{
-    self, Protocol, form_pairs, json_error, parse_ref, receive_body, refuse_method, storage_error,
+    self, Protocol, form_pairs, form_pairs_borrowed, json_error, parse_ref, receive_body,
+    refuse_method, storage_error,
 };
 use crate::blob::{BLOB_BYTES_MAX, BlobRef, BlobStorage, Received, StorageError};
 use crate::http::multipart::{Multipart, MultipartError, Part, boundary_from_content_type};
 use crate::http::{Request, RequestBody, Response, Status};
 use crate::util::json::{self, Value};
-use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 
 /// The most refs one stat request may ask about.
@@ -178,28 +178,48 @@ fn receive_part<Source: Read>(
 }
 
 fn stat(storage: &dyn BlobStorage, request: &Request<'_>, body: &mut RequestBody<'_>) -> Response {
-    let mut pairs = match form_pairs(request.query.unwrap_or("")) {
-        Ok(pairs) => pairs,
-        Err(message) => return json_error(Status::BAD_REQUEST, &message),
-    };
-    if request.method == "POST" {
+    let form = if request.method == "POST" {
         match read_form(request, body) {
-            Ok(more) => pairs.extend(more),
+            Ok(form) => form,
             Err(refused) => return refused,
         }
-    }
-    let refs = match stat_refs(&pairs) {
+    } else {
+        String::new()
+    };
+    let refs = match stat_refs(request.query.unwrap_or(""), &form) {
         Ok(refs) => refs,
         Err(message) => return json_error(Status::BAD_REQUEST, &message),
     };
-    let present = match storage.stat(&refs) {
+    // Looked up once each, in key order: neighbours share table blocks,
+    // and each lookup thread walks one range of keys.
+    let mut sorted = refs.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let present = match storage.stat(&sorted) {
         Ok(present) => present,
         Err(error) => return storage_error(&error, Protocol::Perkeep),
     };
+    let listed = in_asked_order(&refs, &present);
     let mut text = String::from("{\"stat\":");
-    write_blob_list(&mut text, &present);
+    write_blob_list(&mut text, &listed);
     text.push_str(",\"canLongPoll\":false}");
     Response::json(Status::OK, text)
+}
+
+/// The entries of `present` (sorted by ref, each once) for the refs of
+/// `asked`, in the order asked, each ref once.
+fn in_asked_order(asked: &[BlobRef], present: &[(BlobRef, u64)]) -> Vec<(BlobRef, u64)> {
+    let mut listed_already = vec![false; present.len()];
+    let mut listed = Vec::with_capacity(present.len());
+    for blob_ref in asked {
+        let Ok(index) = present.binary_search_by(|(stored, _)| stored.cmp(blob_ref)) else {
+            continue;
+        };
+        if !std::mem::replace(&mut listed_already[index], true) {
+            listed.push(present[index]);
+        }
+    }
+    listed
 }
 
 /// Appends `[{"blobRef":"<ref>","size":N},…]` to `out`: the compact JSON
@@ -219,11 +239,8 @@ fn write_blob_list(out: &mut String, entries: &[(BlobRef, u64)]) {
     out.push(']');
 }
 
-/// The pairs of a POSTed `application/x-www-form-urlencoded` body.
-fn read_form(
-    request: &Request<'_>,
-    body: &mut RequestBody<'_>,
-) -> Result<Vec<(String, String)>, Response> {
+/// The text of a POSTed `application/x-www-form-urlencoded` body.
+fn read_form(request: &Request<'_>, body: &mut RequestBody<'_>) -> Result<String, Response> {
     let media_type = request.header_str("content-type").unwrap_or("");
     let media_type = media_type.split(';').next().unwrap_or("").trim();
     if !media_type.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
@@ -236,44 +253,42 @@ fn read_form(
     let bytes = body
         .read_to_vec()
         .map_err(|error| json_error(Status::BAD_REQUEST, &error.to_string()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| json_error(Status::BAD_REQUEST, "stat form is not UTF-8"))?;
-    form_pairs(&text).map_err(|message| json_error(Status::BAD_REQUEST, &message))
+    String::from_utf8(bytes).map_err(|_| json_error(Status::BAD_REQUEST, "stat form is not UTF-8"))
 }
 
-/// The refs of `blob1`…`blobN` (each once, in that order), after checking
-/// `camliversion` and the numbering; the error says what is wrong.
-fn stat_refs(pairs: &[(String, String)]) -> Result<Vec<BlobRef>, String> {
+/// The refs of `blob1`…`blobN` of the query and the form together, in
+/// that order (repeats kept), after checking `camliversion` and the
+/// numbering; the error says what is wrong. No allocation per ref.
+fn stat_refs(query: &str, form: &str) -> Result<Vec<BlobRef>, String> {
+    let mut pairs = form_pairs_borrowed(query)?;
+    pairs.extend(form_pairs_borrowed(form)?);
     let has_version = pairs
         .iter()
         .any(|(name, value)| name == "camliversion" && !value.is_empty());
     if !has_version {
         return Err("stat needs camliversion=1".to_owned());
     }
-    let mut numbered = BTreeMap::new();
-    for (name, value) in pairs {
+    let mut numbered: Vec<Option<BlobRef>> = Vec::new();
+    let mut count = 0;
+    for (name, value) in &pairs {
         let Some(digits) = name.strip_prefix("blob") else {
             continue; // camliversion, maxwaitsec and others
         };
         let number = blob_number(digits).ok_or(format!("{name:?} is not blob1 to blob1000"))?;
         let blob_ref = BlobRef::parse(value)
             .map_err(|error| format!("{name}: malformed blob ref {value:?}: {error}"))?;
-        if numbered.insert(number, blob_ref).is_some() {
+        if numbered.len() < number {
+            numbered.resize(number, None);
+        }
+        if numbered[number - 1].replace(blob_ref).is_some() {
             return Err(format!("{name} is given twice"));
         }
+        count += 1;
     }
-    if numbered
-        .keys()
-        .next_back()
-        .is_some_and(|&last| last != numbered.len())
-    {
+    if count != numbered.len() {
         return Err("blobN must be numbered from blob1 without gaps".to_owned());
     }
-    let mut seen = BTreeSet::new();
-    let refs = numbered
-        .into_values()
-        .filter(|blob_ref| seen.insert(*blob_ref));
-    Ok(refs.collect())
+    Ok(numbered.into_iter().flatten().collect())
 }
 
 /// `1` to [`STAT_BLOBS_MAX`] in canonical decimal.
@@ -358,16 +373,33 @@ mod tests {
     fn stat_refs_need_camliversion_and_numbering_without_gaps() {
         let a = BlobRef::of_bytes(b"a");
         let b = BlobRef::of_bytes(b"b");
-        let ok = stat_refs(&pairs(&format!(
-            "camliversion=1&blob2={b}&blob1={a}&blob3={a}"
-        )));
-        assert_eq!(ok, Ok(vec![a, b]));
-        assert!(stat_refs(&pairs(&format!("blob1={a}"))).is_err());
-        assert!(stat_refs(&pairs(&format!("camliversion=1&blob2={a}"))).is_err());
-        assert!(stat_refs(&pairs(&format!("camliversion=1&blob1={a}&blob1={b}"))).is_err());
-        assert!(stat_refs(&pairs(&format!("camliversion=1&blob01={a}"))).is_err());
-        assert!(stat_refs(&pairs("camliversion=1&blob1=sha224-00")).is_err());
-        assert_eq!(stat_refs(&pairs("camliversion=1")), Ok(vec![]));
+        let ok = stat_refs(&format!("camliversion=1&blob2={b}&blob1={a}&blob3={a}"), "");
+        assert_eq!(ok, Ok(vec![a, b, a]));
+        let split = stat_refs(&format!("blob2={b}"), &format!("camliversion=1&blob1={a}"));
+        assert_eq!(split, Ok(vec![a, b]), "query and form count together");
+        assert!(stat_refs(&format!("blob1={a}"), "").is_err());
+        assert!(stat_refs(&format!("camliversion=1&blob2={a}"), "").is_err());
+        assert!(stat_refs(&format!("camliversion=1&blob1={a}&blob1={b}"), "").is_err());
+        assert!(stat_refs(&format!("camliversion=1&blob01={a}"), "").is_err());
+        assert!(stat_refs("camliversion=1&blob1=sha224-00", "").is_err());
+        assert!(stat_refs("camliversion=1&blob1=%zz", "").is_err());
+        assert_eq!(stat_refs("camliversion=1", ""), Ok(vec![]));
+        let encoded = format!("camliversion=1&blob1={}", a.as_str().replace('-', "%2D"));
+        assert_eq!(
+            stat_refs(&encoded, ""),
+            Ok(vec![a]),
+            "percent-encoded refs decode"
+        );
+    }
+
+    #[test]
+    fn stat_lists_present_refs_in_the_order_asked_each_once() {
+        let [a, b, c] = [b"a", b"b", b"c"].map(|bytes| BlobRef::of_bytes(bytes));
+        let mut present = vec![(a, 1), (c, 3)];
+        present.sort();
+        let listed = in_asked_order(&[c, b, a, c, a], &present);
+        assert_eq!(listed, [(c, 3), (a, 1)]);
+        assert!(in_asked_order(&[b], &present).is_empty());
     }
 
     #[test]

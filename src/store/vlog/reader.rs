@@ -178,6 +178,58 @@ impl VlogFile {
         checked.map_err(|what| VlogError::corruption(&self.path, offset, what))
     }
 
+    /// Reads the run of whole blocks from `first_block` that fills `run`
+    /// exactly, in one positioned read, and checks each block: returns
+    /// how many bytes at the front of `run` are checked. A bad block after
+    /// the first ends the run early (the good blocks before it count); a
+    /// bad first block is the error. The bytes of `run` past the count
+    /// are unchecked and must not be handed out.
+    ///
+    /// REQUIRES: `run` ends on a block boundary or at the value's end.
+    pub(super) fn read_block_run(
+        &self,
+        pointer: &ValuePointer,
+        header: &RecordHeader,
+        first_block: u64,
+        run: &mut [u8],
+    ) -> Result<usize, VlogError> {
+        let start = first_block * VALUE_BLOCK_BYTES;
+        let end = start + run.len() as u64;
+        assert!(
+            end == pointer.value_len
+                || (end.is_multiple_of(VALUE_BLOCK_BYTES) && end < pointer.value_len)
+        );
+        let offset = pointer.value_offset() + start;
+        self.read_at(run, offset)?;
+        let blocks = run.chunks(VALUE_BLOCK_BYTES as usize);
+        let mut checked = 0;
+        for (index, block) in blocks.enumerate() {
+            let block_index = first_block + index as u64;
+            let expected = header.block_crcs[block_index as usize];
+            if let Err(what) = format::check_block(block_index, expected, block) {
+                if checked > 0 {
+                    return Ok(checked);
+                }
+                return Err(VlogError::corruption(&self.path, offset, what));
+            }
+            checked += block.len();
+        }
+        Ok(checked)
+    }
+
+    /// Asks the OS to write the file's dirty pages to disk now, and waits
+    /// (fdatasync through this reading handle). A hint for a writer that
+    /// wants its next sync to find little left to write, done outside the
+    /// writer's lock: the durable point is still the writer's `sync`. A
+    /// file of an Env without OS files: nothing to do.
+    pub fn write_back(&self) -> Result<(), VlogError> {
+        let Some(file) = self.file.as_file() else {
+            return Ok(());
+        };
+        let synced = file.sync_data();
+        synced.map_err(|error| VlogError::from_io(&self.path, 0, &error))
+    }
+
     /// A verified `Read + Seek` stream over the value `pointer` names. The
     /// header is checked now; each block when it is first read.
     pub fn open_value(&self, pointer: &ValuePointer) -> Result<ValueReader, VlogError> {

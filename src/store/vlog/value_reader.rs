@@ -2,10 +2,17 @@
 //! value's bytes, for sending a large value to a socket without holding
 //! it in memory.
 //!
-//! Contract: the reader reads the value one 64 KiB block at a time into a
-//! buffer of one block, and checks the block's crc before handing out any
-//! of its bytes; a Seek into the middle of a block makes the next read
-//! load and check that whole block. A bad block is an `io::Error` of kind
+//! Contract: every block's crc is checked before any of its bytes is
+//! handed out. A read at a block boundary into a buffer that holds one
+//! whole block or more reads the run of whole blocks that fits straight
+//! into the caller's buffer, with one positioned read, and checks each
+//! block there (no copy, no buffer of the reader's own: a value streamed
+//! to a socket through a large buffer is read once and checked once).
+//! Any other read loads the one block it falls in into a buffer of one
+//! block, checks it, and copies from it; so a Seek into the middle of a
+//! block makes the next read load and check that whole block. On an error
+//! the caller's buffer may hold unchecked bytes (as `Read` allows): they
+//! were not handed out. A bad block is an `io::Error` of kind
 //! `InvalidData` wrapping the `VlogError::Corruption` (get it back with
 //! `error.into_inner()` and `downcast`), and reading stops there.
 //!
@@ -81,6 +88,11 @@ impl ValueReader {
         &self.pointer
     }
 
+    /// [`VlogFile::write_back`] of the file holding the value.
+    pub fn write_back(&self) -> Result<(), VlogError> {
+        self.file.write_back()
+    }
+
     /// Loads and checks block `block_index` unless it is the buffered one.
     fn load_block(&mut self, block_index: u64) -> Result<(), VlogError> {
         if self.buffered_block == Some(block_index) {
@@ -101,10 +113,54 @@ impl ValueReader {
     }
 }
 
+impl ValueReader {
+    /// Bytes of the run of whole blocks from `position` (on a block
+    /// boundary) that fits in `room` bytes, at most [`RUN_BYTES_MAX`].
+    fn run_fitting(&self, room: usize) -> usize {
+        let left = self.pointer.value_len - self.position;
+        if left <= room as u64 {
+            return left as usize;
+        }
+        let room = room.min(RUN_BYTES_MAX) as u64;
+        (room - room % VALUE_BLOCK_BYTES) as usize
+    }
+
+    /// Reads whole blocks straight into `buf` (see the module header);
+    /// `None` when the read is not at a block boundary or `buf` is too
+    /// small for one whole block.
+    fn read_run(&mut self, buf: &mut [u8]) -> Option<io::Result<usize>> {
+        if !self.position.is_multiple_of(VALUE_BLOCK_BYTES) {
+            return None;
+        }
+        let run = self.run_fitting(buf.len());
+        if run == 0 {
+            return None;
+        }
+        let first_block = self.position / VALUE_BLOCK_BYTES;
+        let read =
+            self.file
+                .read_block_run(&self.pointer, &self.header, first_block, &mut buf[..run]);
+        Some(match read {
+            Ok(count) => {
+                self.position += count as u64;
+                Ok(count)
+            }
+            Err(error) => Err(error.into()),
+        })
+    }
+}
+
+/// The most bytes one read takes straight from the file (a bound on one
+/// positioned read; the caller's buffer bounds it further).
+const RUN_BYTES_MAX: usize = 16 << 20;
+
 impl Read for ValueReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if buf.is_empty() || self.position >= self.pointer.value_len {
             return Ok(0);
+        }
+        if let Some(read) = self.read_run(buf) {
+            return read;
         }
         let block_index = self.position / VALUE_BLOCK_BYTES;
         self.load_block(block_index)?;

@@ -50,7 +50,7 @@ fn values_of_every_edge_size_round_trip_whole_and_streamed() {
     for (value, pointer) in values.iter().zip(&pointers) {
         assert_eq!(pointer.value_len, value.len() as u64);
         assert_eq!(&file.get(pointer).unwrap(), value, "size {}", value.len());
-        for chunk_bytes in [1000, 65536, 100_000] {
+        for chunk_bytes in [1000, 65536, 100_000, 1 << 20] {
             if value.len() > 100_000 && chunk_bytes == 1000 {
                 continue; // byte-at-a-time streaming of 16 MiB is slow in debug
             }
@@ -294,4 +294,46 @@ fn a_bad_block_names_its_own_offset_and_earlier_blocks_still_stream() {
     let mut rest = Vec::new();
     reader.read_to_end(&mut rest).unwrap();
     assert!(rest[..] == value[3 * 65536 + 5..]);
+}
+
+#[test]
+fn a_large_read_stops_before_a_bad_block_and_the_next_read_names_it() {
+    let (memory, env) = mem_env();
+    let value = pattern(9, 300_000);
+    let pointer = write_values(&env, std::slice::from_ref(&value))[0];
+    let path = vlog_file_name(dir(), 5);
+    let mut bytes = memory.contents(&path).unwrap();
+    let block_offset = pointer.value_offset() + 3 * 65536;
+    bytes[block_offset as usize + 7] ^= 0x40;
+    memory.set_contents(&path, &bytes).unwrap();
+    let file = VlogFile::open(env.as_ref(), dir(), 5).unwrap();
+    let mut reader = file.open_value(&pointer).unwrap();
+    let mut buffer = vec![0u8; 1 << 20];
+    let count = reader.read(&mut buffer).unwrap();
+    assert_eq!(count, 3 * 65536, "the run ends before the bad block");
+    assert!(buffer[..count] == value[..count]);
+    let error = reader.read(&mut buffer).unwrap_err();
+    assert_eq!(error.kind(), std::io::ErrorKind::InvalidData);
+    let inner = error.into_inner().unwrap().downcast::<VlogError>().unwrap();
+    assert!(matches!(*inner, VlogError::Corruption { offset, .. } if offset == block_offset));
+}
+
+#[test]
+fn a_read_in_mid_block_then_large_reads_return_the_exact_bytes() {
+    let (_memory, env) = mem_env();
+    let value = pattern(10, 5 * 65536 + 123);
+    let pointer = write_values(&env, std::slice::from_ref(&value))[0];
+    let file = VlogFile::open(env.as_ref(), dir(), 5).unwrap();
+    let mut reader = file.open_value(&pointer).unwrap();
+    reader.seek(SeekFrom::Start(1000)).unwrap();
+    let mut out = Vec::new();
+    let mut buffer = vec![0u8; 3 * 65536 + 17];
+    loop {
+        let count = reader.read(&mut buffer).unwrap();
+        if count == 0 {
+            break;
+        }
+        out.extend_from_slice(&buffer[..count]);
+    }
+    assert!(out[..] == value[1000..]);
 }

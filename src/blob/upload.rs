@@ -1,0 +1,145 @@
+//! Stores a file read from a stream, as a pipeline of three threads, and
+//! returns once all of it is durable: the speed of `PUT /api/file`.
+//!
+//! - The caller's thread reads the stream, cuts it into chunks (`chunker`),
+//!   groups them (`file_writer`) and *prepares* each blob
+//!   ([`BlobStorage::prepare`]: hashes it and copies it, once, into the
+//!   storage's own form), then hands it over, owned, through a bounded
+//!   queue of [`PIPELINE_BLOBS_MAX`] blobs.
+//! - The storer thread stores the blobs in the order they were put
+//!   ([`BlobStorage::store_prepared`], deferred: no sync per blob). Every
+//!   [`WRITE_BACK_BYTES`] it names the last blob stored to
+//!   - the write-back thread, which asks the storage to write what was
+//!     stored so far to the medium ([`BlobStorage::write_back`]) while the
+//!     other two go on, so the disk works from the first chunk on instead
+//!     of all at the end.
+//!
+//! Then one [`BlobStorage::sync`] makes every blob of the file durable
+//! before [`upload_file`] returns: a caller may acknowledge the upload
+//! when it returns `Ok`, never before.
+//!
+//! Order: blobs are stored in the order the file writer puts them (chunks
+//! before the `bytes` blob naming them, the `file` blob last), so a reader
+//! that finds a schema blob finds its parts.
+//!
+//! Errors: the first error of the storer stops the reader at its next
+//! blob; the error returned is the first cause (a storage error over the
+//! "queue closed" it causes). Blobs stored before an error stay stored, as
+//! those of any upload that was not acknowledged may.
+//!
+//! Memory: the chunker's buffer (2 MiB at most) and at most
+//! `PIPELINE_BLOBS_MAX + 2` prepared blobs of at most a chunk (1 MiB) or a
+//! schema blob each, whatever the file's size.
+
+use super::file_schema::{FileError, FileMeta};
+use super::file_writer::{WrittenFile, write_file};
+use super::storage::{BlobStorage, Prepared, StorageError};
+use super::{BlobRef, BlobSink};
+use std::io::{self, Read};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+
+/// Prepared blobs waiting for the storer, at most.
+pub const PIPELINE_BLOBS_MAX: usize = 32;
+/// Bytes stored between two write-back hints.
+pub const WRITE_BACK_BYTES: u64 = 32 << 20;
+
+/// What [`upload_file`] stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Uploaded {
+    pub written: WrittenFile,
+    /// False when the `file` blob was stored already (the same content
+    /// and metadata were uploaded before).
+    pub newly_stored: bool,
+}
+
+/// Reads `source` to its end and stores it as a file in `storage`; `Ok`
+/// once every blob of it is durable (see the module header).
+pub fn upload_file(
+    storage: &dyn BlobStorage,
+    source: impl Read,
+    meta: &FileMeta,
+) -> Result<Uploaded, FileError> {
+    let (blobs, queue) = sync_channel::<Prepared>(PIPELINE_BLOBS_MAX);
+    let (hints, hinted) = sync_channel::<BlobRef>(1);
+    let (written, stored, written_back) = std::thread::scope(|scope| {
+        let storer = scope.spawn(move || store_in_order(storage, queue, hints));
+        let write_back = scope.spawn(move || write_back_on_hint(storage, hinted));
+        let sink = PipeSink { storage, blobs };
+        let written = write_file(&sink, source, meta);
+        drop(sink); // closes the queue: the storer ends after the last blob
+        let stored = storer.join().expect("the storer thread panicked");
+        let written_back = write_back.join().expect("the write-back thread panicked");
+        (written, stored, written_back)
+    });
+    let newly_stored = stored.map_err(storage_to_file_error)?;
+    let written = written?;
+    written_back.map_err(storage_to_file_error)?;
+    storage.sync().map_err(storage_to_file_error)?;
+    Ok(Uploaded {
+        written,
+        newly_stored,
+    })
+}
+
+fn storage_to_file_error(error: StorageError) -> FileError {
+    FileError::Io(error.into())
+}
+
+/// The reader's end of the pipeline: prepares each blob and queues it;
+/// its ref is known at once.
+struct PipeSink<'storage> {
+    storage: &'storage dyn BlobStorage,
+    blobs: SyncSender<Prepared>,
+}
+
+impl BlobSink for PipeSink<'_> {
+    fn put(&self, bytes: &[u8]) -> io::Result<BlobRef> {
+        let prepared = self.storage.prepare(bytes)?;
+        let blob_ref = prepared.blob_ref;
+        if self.blobs.send(prepared).is_err() {
+            // The storer stopped on an error, which `upload_file` returns.
+            return Err(io::Error::other("the blob storer stopped"));
+        }
+        Ok(blob_ref)
+    }
+}
+
+/// The storer: stores the queued blobs in order until the queue closes;
+/// whether the last one (the `file` blob) was new.
+fn store_in_order(
+    storage: &dyn BlobStorage,
+    queue: Receiver<Prepared>,
+    hints: SyncSender<BlobRef>,
+) -> Result<bool, StorageError> {
+    let mut last_newly_stored = false;
+    let mut unhinted_bytes = 0u64;
+    for prepared in queue {
+        let size = prepared.size;
+        let received = storage.store_prepared(prepared)?;
+        last_newly_stored = received.newly_stored;
+        unhinted_bytes += size;
+        if unhinted_bytes >= WRITE_BACK_BYTES {
+            match hints.try_send(received.blob_ref) {
+                // Busy: the next blob tries again; gone: it failed, and
+                // `upload_file` reports why.
+                Err(TrySendError::Full(_)) => {}
+                Ok(()) | Err(TrySendError::Disconnected(_)) => unhinted_bytes = 0,
+            }
+        }
+    }
+    Ok(last_newly_stored)
+}
+
+/// The write-back thread: one `write_back` per hint until the storer ends.
+fn write_back_on_hint(
+    storage: &dyn BlobStorage,
+    hinted: Receiver<BlobRef>,
+) -> Result<(), StorageError> {
+    for recent in hinted {
+        storage.write_back(&recent)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
