@@ -6,6 +6,7 @@ use crate::store::table::block::BlockIter;
 use crate::store::table::error::TableError;
 use crate::store::table::iterator::TableIterator;
 use crate::store::table::options::TableReadOptions;
+use crate::store::table::readahead::ReadAhead;
 use crate::store::table::table::Table;
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ pub struct TableIter {
     data: Option<BlockIter>,
     /// File offset of the block `data` walks.
     data_offset: u64,
+    readahead: ReadAhead,
     error: Option<TableError>,
 }
 
@@ -29,6 +31,7 @@ impl TableIter {
             index,
             data: None,
             data_offset: 0,
+            readahead: ReadAhead::new(),
             error: None,
         }
     }
@@ -55,7 +58,10 @@ impl TableIter {
         if self.data.is_some() && self.data_offset == handle.offset {
             return;
         }
-        match self.table.data_block(&self.read, handle) {
+        match self
+            .table
+            .scan_block(&self.read, handle, &mut self.readahead)
+        {
             Ok(block) => {
                 let comparator = Arc::clone(&self.table.options().comparator);
                 self.data = Some(block.iter(comparator));
