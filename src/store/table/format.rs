@@ -163,7 +163,11 @@ impl TableFile {
         verify_checksum: bool,
     ) -> Result<&'a [u8], TableError> {
         let size = handle.size_bytes as usize;
-        assert_eq!(raw.len(), size + BLOCK_TRAILER_BYTES, "a block and its trailer");
+        assert_eq!(
+            raw.len(),
+            size + BLOCK_TRAILER_BYTES,
+            "a block and its trailer"
+        );
         let offset = handle.offset;
         let type_byte = raw[size];
         if verify_checksum {

@@ -32,11 +32,11 @@ pub mod format;
 pub mod index_windows;
 pub mod iterator;
 pub mod options;
+pub mod readahead;
 #[allow(
     clippy::module_inception,
     reason = "LevelDB's layout: table/table.cc reads a table"
 )]
-pub mod readahead;
 pub mod table;
 pub mod table_builder;
 pub mod table_iter;

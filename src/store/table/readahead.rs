@@ -70,7 +70,9 @@ impl ReadAhead {
         handle: BlockHandle,
         verify_checksum: bool,
     ) -> Option<Result<Vec<u8>, TableError>> {
-        let end = handle.end_with_trailer().filter(|&end| end <= file.size_bytes)?;
+        let end = handle
+            .end_with_trailer()
+            .filter(|&end| end <= file.size_bytes)?;
         let walk = self.walk_to(handle, end);
         self.last = Some(handle);
         if !self.holds(handle.offset, end) {
