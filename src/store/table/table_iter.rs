@@ -36,6 +36,14 @@ impl TableIter {
         }
     }
 
+    fn block(&self) -> &BlockIter {
+        self.data.as_ref().expect("table iterator is not valid")
+    }
+
+    fn block_mut(&mut self) -> &mut BlockIter {
+        self.data.as_mut().expect("table iterator is not valid")
+    }
+
     fn fail(&mut self, error: TableError) {
         self.error = Some(error);
         self.data = None;
@@ -146,30 +154,24 @@ impl TableIterator for TableIter {
         self.skip_empty_blocks_forward();
     }
 
+    // An error leaves `data` None (see `fail`), so the block cursor's
+    // own assertion that it is valid is the whole check of these four.
     fn next(&mut self) {
-        assert!(self.valid());
-        if let Some(data) = &mut self.data {
-            data.next();
-        }
+        self.block_mut().next();
         self.skip_empty_blocks_forward();
     }
 
     fn prev(&mut self) {
-        assert!(self.valid());
-        if let Some(data) = &mut self.data {
-            data.prev();
-        }
+        self.block_mut().prev();
         self.skip_empty_blocks_backward();
     }
 
     fn key(&self) -> &[u8] {
-        assert!(self.valid());
-        self.data.as_ref().map_or(&[], |data| data.key())
+        self.block().key()
     }
 
     fn value(&self) -> &[u8] {
-        assert!(self.valid());
-        self.data.as_ref().map_or(&[], |data| data.value())
+        self.block().value()
     }
 
     fn status(&self) -> Result<(), TableError> {
