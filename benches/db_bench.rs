@@ -271,7 +271,7 @@ impl Bench {
             iter.seek_to_first()
         }
         while done < self.num && iter.valid() {
-            let value_bytes = iter.value().map_or(0, |value| value.len());
+            let value_bytes = iter.value_ref().map_or(0, |value| value.len());
             bytes += (iter.key().len() + value_bytes) as f64;
             done += 1;
             if reverse { iter.prev() } else { iter.next() }

@@ -97,8 +97,11 @@ mod hardware {
     //! the portable shift tables below.
     use std::arch::x86_64::{_mm_crc32_u8, _mm_crc32_u64};
 
-    /// Bytes per stream in the 3-way interleaved loop.
+    /// Bytes per stream in the 3-way interleaved loop for long inputs.
     const STRIPE_BYTES: usize = 4096;
+    /// Bytes per stream for inputs of a few KiB (a 4 KiB table block
+    /// runs five rounds of these instead of one stream).
+    const SHORT_STRIPE_BYTES: usize = 256;
 
     pub fn extend(crc: u32, data: &[u8]) -> u32 {
         // SAFETY: the caller checked `is_x86_feature_detected!("sse4.2")`.
@@ -107,22 +110,10 @@ mod hardware {
 
     #[target_feature(enable = "sse4.2")]
     fn extend_sse42(crc: u32, data: &[u8]) -> u32 {
-        let mut crc = u64::from(!crc);
-        let mut rest = data;
-        while rest.len() >= 3 * STRIPE_BYTES {
-            let (a, tail) = rest.split_at(STRIPE_BYTES);
-            let (b, tail) = tail.split_at(STRIPE_BYTES);
-            let (c, tail) = tail.split_at(STRIPE_BYTES);
-            let (mut crc_b, mut crc_c) = (0u64, 0u64);
-            for ((wa, wb), wc) in words(a).zip(words(b)).zip(words(c)) {
-                crc = _mm_crc32_u64(crc, wa);
-                crc_b = _mm_crc32_u64(crc_b, wb);
-                crc_c = _mm_crc32_u64(crc_c, wc);
-            }
-            crc = u64::from(shift(crc as u32) ^ crc_b as u32);
-            crc = u64::from(shift(crc as u32) ^ crc_c as u32);
-            rest = tail;
-        }
+        let tables = &*SHIFT_TABLES;
+        let crc = u64::from(!crc);
+        let (crc, rest) = stripes::<STRIPE_BYTES>(crc, data, &tables.long);
+        let (mut crc, rest) = stripes::<SHORT_STRIPE_BYTES>(crc, rest, &tables.short);
         let mut chunks = rest.chunks_exact(8);
         for chunk in &mut chunks {
             crc = _mm_crc32_u64(crc, u64::from_le_bytes(chunk.try_into().unwrap()));
@@ -134,24 +125,59 @@ mod hardware {
         !crc
     }
 
+    /// Runs rounds of three interleaved streams of `STRIPE` bytes over
+    /// `data` while at least a round is left; returns the raw register
+    /// and the bytes left. `table` shifts a register over `STRIPE` zeros.
+    #[target_feature(enable = "sse4.2")]
+    fn stripes<'a, const STRIPE: usize>(
+        mut crc: u64,
+        data: &'a [u8],
+        table: &[[u32; 256]; 4],
+    ) -> (u64, &'a [u8]) {
+        let mut rest = data;
+        while rest.len() >= 3 * STRIPE {
+            let (a, tail) = rest.split_at(STRIPE);
+            let (b, tail) = tail.split_at(STRIPE);
+            let (c, tail) = tail.split_at(STRIPE);
+            let (mut crc_b, mut crc_c) = (0u64, 0u64);
+            for ((wa, wb), wc) in words(a).zip(words(b)).zip(words(c)) {
+                crc = _mm_crc32_u64(crc, wa);
+                crc_b = _mm_crc32_u64(crc_b, wb);
+                crc_c = _mm_crc32_u64(crc_c, wc);
+            }
+            crc = u64::from(shift(table, crc as u32) ^ crc_b as u32);
+            crc = u64::from(shift(table, crc as u32) ^ crc_c as u32);
+            rest = tail;
+        }
+        (crc, rest)
+    }
+
     fn words(stripe: &[u8]) -> impl Iterator<Item = u64> + '_ {
         stripe
             .chunks_exact(8)
             .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
     }
 
-    /// Advances a raw (uninverted) CRC register over STRIPE_BYTES zero
-    /// bytes: a linear map, applied byte by byte through a table.
-    fn shift(crc: u32) -> u32 {
-        let table = &SHIFT_TABLES;
+    /// Advances a raw (uninverted) CRC register over a stripe of zero
+    /// bytes: a linear map, applied byte by byte through `table`.
+    fn shift(table: &[[u32; 256]; 4], crc: u32) -> u32 {
         table[0][(crc & 0xff) as usize]
             ^ table[1][((crc >> 8) & 0xff) as usize]
             ^ table[2][((crc >> 16) & 0xff) as usize]
             ^ table[3][(crc >> 24) as usize]
     }
 
-    static SHIFT_TABLES: std::sync::LazyLock<[[u32; 256]; 4]> =
-        std::sync::LazyLock::new(build_shift_tables);
+    /// The zero-shift tables of both stripe lengths.
+    struct ShiftTables {
+        long: [[u32; 256]; 4],
+        short: [[u32; 256]; 4],
+    }
+
+    static SHIFT_TABLES: std::sync::LazyLock<ShiftTables> =
+        std::sync::LazyLock::new(|| ShiftTables {
+            long: build_shift_tables(STRIPE_BYTES),
+            short: build_shift_tables(SHORT_STRIPE_BYTES),
+        });
 
     /// One zero byte through the raw register (no pre/post inversion).
     fn zero_byte(mut crc: u32) -> u32 {
@@ -167,10 +193,10 @@ mod hardware {
 
     /// The zero-shift is linear over GF(2): shift each basis bit once, then
     /// every table entry is the XOR of the images of its set bits.
-    fn build_shift_tables() -> [[u32; 256]; 4] {
+    fn build_shift_tables(stripe_bytes: usize) -> [[u32; 256]; 4] {
         let mut basis = [0u32; 32];
         for (bit, image) in basis.iter_mut().enumerate() {
-            *image = (0..STRIPE_BYTES).fold(1u32 << bit, |crc, _| zero_byte(crc));
+            *image = (0..stripe_bytes).fold(1u32 << bit, |crc, _| zero_byte(crc));
         }
         let mut tables = [[0u32; 256]; 4];
         for (byte, table) in tables.iter_mut().enumerate() {
@@ -229,7 +255,10 @@ mod tests {
             state ^= state << 17;
             *byte = state as u8;
         }
-        for length in [0, 1, 7, 8, 9, 63, 4096, 12288, 12289, 20000, data.len()] {
+        let lengths = [
+            0, 1, 7, 8, 9, 63, 767, 768, 769, 1536, 4096, 4101, 12288, 12289, 13057, 20000,
+        ];
+        for length in lengths.into_iter().chain([data.len()]) {
             for start in [0, 1, 5] {
                 let slice = &data[start.min(length)..length];
                 assert_eq!(

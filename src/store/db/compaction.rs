@@ -58,7 +58,11 @@ impl DropRule {
         is_base: impl FnOnce(&[u8]) -> bool,
     ) -> bool {
         if self.current_user_key.as_deref() != Some(user_key) {
-            self.current_user_key = Some(user_key.to_vec());
+            // Reuse the key's buffer: a new key per entry is the common
+            // case, and an allocation for each was a cost of every merge.
+            let current = self.current_user_key.get_or_insert_with(Vec::new);
+            current.clear();
+            current.extend_from_slice(user_key);
             self.last_sequence_for_key = SEQUENCE_NUMBER_MAX;
         }
         let drop = if self.last_sequence_for_key <= self.smallest_snapshot {

@@ -39,7 +39,11 @@ pub struct DbIterator {
     /// skip past.
     saved_key: Vec<u8>,
     saved_value: Vec<u8>,
-    saved_type: ValueType,
+    /// The type of the current entry (Value or ValuePointer), in either
+    /// direction.
+    value_type: ValueType,
+    /// The last value `value_ref` read from the value log.
+    pointed_value: Vec<u8>,
     error: Option<StoreError>,
 }
 
@@ -75,7 +79,8 @@ impl DbInner {
             valid: false,
             saved_key: Vec::new(),
             saved_value: Vec::new(),
-            saved_type: ValueType::Value,
+            value_type: ValueType::Value,
+            pointed_value: Vec::new(),
             error: None,
         }
     }
@@ -107,19 +112,37 @@ impl DbIterator {
     /// The current value, read from the value log when it lives there.
     /// REQUIRES: `valid()`.
     pub fn value(&self) -> Result<Vec<u8>> {
-        assert!(self.valid, "value of an invalid Db iterator");
-        let (raw, value_type) = match self.direction {
-            Direction::Forward => {
-                let key = self.entries.key();
-                let trailer = dbformat::extract_trailer(key);
-                let value_type = ValueType::from_byte(trailer as u8).unwrap_or(ValueType::Value);
-                (self.entries.value(), value_type)
-            }
-            Direction::Reverse => (&self.saved_value[..], self.saved_type),
-        };
-        if value_type != ValueType::ValuePointer {
+        let raw = self.raw_value();
+        if self.value_type != ValueType::ValuePointer {
             return Ok(raw.to_vec());
         }
+        self.read_pointed_value(raw)
+    }
+
+    /// The current value without a copy when the tree holds it (LevelDB's
+    /// `value()` slice): valid until the iterator moves. A value held in
+    /// the value log is read into a buffer the iterator keeps and reuses.
+    /// REQUIRES: `valid()`.
+    pub fn value_ref(&mut self) -> Result<&[u8]> {
+        if self.value_type == ValueType::ValuePointer {
+            self.pointed_value = self.read_pointed_value(self.raw_value())?;
+            return Ok(&self.pointed_value);
+        }
+        Ok(self.raw_value())
+    }
+
+    /// The current entry's stored value bytes (a value-log pointer is not
+    /// followed). REQUIRES: `valid()`.
+    fn raw_value(&self) -> &[u8] {
+        assert!(self.valid, "value of an invalid Db iterator");
+        match self.direction {
+            Direction::Forward => self.entries.value(),
+            Direction::Reverse => &self.saved_value,
+        }
+    }
+
+    /// Reads the value that the encoded pointer `raw` names.
+    fn read_pointed_value(&self, raw: &[u8]) -> Result<Vec<u8>> {
         let pointer = ValuePointer::decode(raw).map_err(|error| {
             let what = format!("bad value pointer for key {:?}: {error:?}", self.key());
             StoreError::corruption(&self.inner.dir, 0, what)
@@ -243,6 +266,7 @@ impl DbIterator {
                     ValueType::Value | ValueType::ValuePointer => {
                         if !(skipping && user_key <= &self.saved_key[..]) {
                             self.valid = true;
+                            self.value_type = value_type;
                             self.saved_key.clear();
                             return;
                         }
@@ -277,7 +301,7 @@ impl DbIterator {
                 if value_type != ValueType::Deletion {
                     self.saved_value.extend_from_slice(self.entries.value());
                     self.saved_key.extend_from_slice(user_key);
-                    self.saved_type = value_type;
+                    self.value_type = value_type;
                 }
             }
             self.entries.prev();

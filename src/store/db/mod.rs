@@ -120,6 +120,10 @@ struct WriterState {
     vlog: Option<VlogWriter>,
     /// Set after a WAL or value-log failure: refuse every later write.
     failed: Option<StoreError>,
+    /// The WAL left at the last memtable switch and its number, not yet
+    /// synced: synced before the next synced write (RECOVERY.md, rule 2)
+    /// unless the memtable it holds is flushed by then.
+    unsealed_wal: Option<(u64, log::Writer)>,
 }
 
 /// Locks a mutex, ignoring poisoning: state is only changed in ways that

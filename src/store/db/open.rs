@@ -173,6 +173,7 @@ impl DbInner {
                 wal: log::Writer::new(wal_file),
                 vlog: None,
                 failed: None,
+                unsealed_wal: None,
             }),
             vlog_files: Mutex::new(HashMap::new()),
             snapshots: Arc::default(),

@@ -106,7 +106,9 @@ pub struct ReadOptions {
     /// never data. Cached blocks were checked when read. The value log
     /// always checks its blocks.
     pub verify_checksums: bool,
-    /// Keep blocks read in the block cache (turn off for bulk scans).
+    /// Keep blocks read in the block cache (turn off for bulk scans). An
+    /// iterator walking blocks in file order reads ahead several at once
+    /// and does not cache those (LevelDB's mapped reads never do).
     pub fill_cache: bool,
     /// Read as of this snapshot; None reads the latest state.
     pub snapshot: Option<super::Snapshot>,

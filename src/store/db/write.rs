@@ -171,6 +171,7 @@ impl DbInner {
             if let Some(vlog) = writer.vlog.as_mut() {
                 vlog.sync()?;
             }
+            self.seal_left_wal(writer)?;
             writer.wal.sync().map_err(wal_error)?;
         }
         mem.insert_batch(&batch)
@@ -275,11 +276,16 @@ impl DbInner {
                 state = wait(&self.work_done, state);
             } else {
                 let number = state.versions.new_file_number();
+                let left_number = state.wal_number;
                 drop(state);
-                self.seal_wal(writer)?;
                 let wal = self.new_wal(number)?;
                 state = lock(&self.state);
-                writer.wal = wal;
+                // The WAL left is synced lazily, before the next synced
+                // write (`seal_left_wal`), not here in every writer's
+                // path. An older one left at the switch before is
+                // dropped: this switch waited for its memtable's flush.
+                let left = std::mem::replace(&mut writer.wal, wal);
+                writer.unsealed_wal = Some((left_number, left));
                 state.wal_number = number;
                 let full =
                     std::mem::replace(&mut state.mem, Arc::new(MemTable::with_capacity(buffer)));
@@ -303,17 +309,27 @@ impl DbInner {
         self.wait_for_flush()
     }
 
-    /// Makes the WAL being left durable, value log first: a synced write
-    /// to the next WAL must never survive a crash that loses an older,
-    /// unsynced write of this one (LevelDB leaves that window open).
-    fn seal_wal(&self, writer: &mut WriterState) -> Result<()> {
-        if let Some(vlog) = writer.vlog.as_mut() {
-            vlog.sync()?;
+    /// Makes the WAL left at the last memtable switch durable before a
+    /// synced write to the next one is acknowledged (the caller synced
+    /// the value log first): a synced write to the next WAL must never
+    /// survive a crash that loses an older, unsynced write of the one
+    /// left (LevelDB leaves that window open). Nothing to do once that
+    /// WAL's memtable is flushed: its table is durable and the WAL is
+    /// obsolete (and may be deleted; checked under the state lock, which
+    /// deletions hold).
+    fn seal_left_wal(&self, writer: &mut WriterState) -> Result<()> {
+        let Some((number, mut left)) = writer.unsealed_wal.take() else {
+            return Ok(());
+        };
+        let state = lock(&self.state);
+        let needed =
+            number >= state.versions.log_number() || number == state.versions.prev_log_number();
+        if needed {
+            left.sync()
+                .map_err(|error| StoreError::io(&self.dir, "sync WAL", &error))?;
         }
-        writer
-            .wal
-            .sync()
-            .map_err(|error| StoreError::io(&self.dir, "sync WAL", &error))
+        drop(state);
+        Ok(())
     }
 
     fn new_wal(&self, number: u64) -> Result<log::Writer> {

@@ -15,6 +15,9 @@
 //!
 //! Cost: each step compares the current keys of all children (linear, as
 //! LevelDB does); N is small (memtables + level-0 files + one per level).
+//! Like LevelDB's `IteratorWrapper`, each child's validity and key are
+//! kept beside it, refreshed only when that child moves, so comparisons
+//! and `key()` make no dynamic calls (a step copies one key, ~24 bytes).
 
 use super::{BoxedIterator, InternalIterator};
 use crate::store::dbformat::compare_internal_keys;
@@ -27,8 +30,53 @@ enum Direction {
     Reverse,
 }
 
+/// A child cursor with its validity and current key, as of its last move.
+///
+/// Invariant: `valid == iter.valid()`, and when valid `key == iter.key()`.
+struct Child {
+    iter: BoxedIterator,
+    valid: bool,
+    key: Vec<u8>,
+}
+
+impl Child {
+    /// Re-reads validity and key after the cursor moved.
+    fn refresh(&mut self) {
+        self.valid = self.iter.valid();
+        if self.valid {
+            self.key.clear();
+            self.key.extend_from_slice(self.iter.key());
+        }
+    }
+
+    fn seek_to_first(&mut self) {
+        self.iter.seek_to_first();
+        self.refresh();
+    }
+
+    fn seek_to_last(&mut self) {
+        self.iter.seek_to_last();
+        self.refresh();
+    }
+
+    fn seek(&mut self, target: &[u8]) {
+        self.iter.seek(target);
+        self.refresh();
+    }
+
+    fn next(&mut self) {
+        self.iter.next();
+        self.refresh();
+    }
+
+    fn prev(&mut self) {
+        self.iter.prev();
+        self.refresh();
+    }
+}
+
 pub struct MergingIterator {
-    children: Vec<BoxedIterator>,
+    children: Vec<Child>,
     /// Index of the child whose entry is current; None when invalid.
     current: Option<usize>,
     direction: Direction,
@@ -39,6 +87,14 @@ pub struct MergingIterator {
 impl MergingIterator {
     /// Merges `children` (each in internal key order), initially invalid.
     pub fn new(children: Vec<BoxedIterator>) -> MergingIterator {
+        let children = children
+            .into_iter()
+            .map(|iter| Child {
+                iter,
+                valid: false,
+                key: Vec::new(),
+            })
+            .collect();
         MergingIterator {
             children,
             current: None,
@@ -51,10 +107,10 @@ impl MergingIterator {
     /// Returns false when the iterator must stop.
     fn check_child(&mut self, index: usize) -> bool {
         let child = &self.children[index];
-        if child.valid() || self.error.is_some() {
+        if child.valid || self.error.is_some() {
             return self.error.is_none();
         }
-        if let Err(error) = child.status() {
+        if let Err(error) = child.iter.status() {
             self.error = Some(error);
             self.current = None;
             return false;
@@ -70,11 +126,11 @@ impl MergingIterator {
     fn find_smallest(&mut self) {
         let mut smallest: Option<usize> = None;
         for (index, child) in self.children.iter().enumerate() {
-            if !child.valid() {
+            if !child.valid {
                 continue;
             }
             let better = smallest.is_none_or(|best| {
-                compare_internal_keys(child.key(), self.children[best].key()) == Ordering::Less
+                compare_internal_keys(&child.key, &self.children[best].key) == Ordering::Less
             });
             if better {
                 smallest = Some(index);
@@ -87,11 +143,11 @@ impl MergingIterator {
     fn find_largest(&mut self) {
         let mut largest: Option<usize> = None;
         for (index, child) in self.children.iter().enumerate().rev() {
-            if !child.valid() {
+            if !child.valid {
                 continue;
             }
             let better = largest.is_none_or(|best| {
-                compare_internal_keys(child.key(), self.children[best].key()) == Ordering::Greater
+                compare_internal_keys(&child.key, &self.children[best].key) == Ordering::Greater
             });
             if better {
                 largest = Some(index);
@@ -123,13 +179,13 @@ impl MergingIterator {
     /// Puts every child but the current one at its first entry > key().
     fn switch_to_forward(&mut self) {
         let current = self.current_index();
-        let key = self.children[current].key().to_vec();
+        let key = self.children[current].key.clone();
         for (index, child) in self.children.iter_mut().enumerate() {
             if index == current {
                 continue;
             }
             child.seek(&key);
-            if child.valid() && compare_internal_keys(&key, child.key()) == Ordering::Equal {
+            if child.valid && compare_internal_keys(&key, &child.key) == Ordering::Equal {
                 child.next();
             }
         }
@@ -139,15 +195,15 @@ impl MergingIterator {
     /// Puts every child but the current one at its last entry < key().
     fn switch_to_reverse(&mut self) {
         let current = self.current_index();
-        let key = self.children[current].key().to_vec();
+        let key = self.children[current].key.clone();
         for (index, child) in self.children.iter_mut().enumerate() {
             if index == current {
                 continue;
             }
             child.seek(&key);
-            if child.valid() {
+            if child.valid {
                 child.prev();
-            } else if child.status().is_ok() {
+            } else if child.iter.status().is_ok() {
                 // No entry >= key: the last entry is < key.
                 child.seek_to_last();
             }
@@ -206,17 +262,19 @@ impl InternalIterator for MergingIterator {
     }
 
     fn key(&self) -> &[u8] {
-        self.children[self.current_index()].key()
+        &self.children[self.current_index()].key
     }
 
     fn value(&self) -> &[u8] {
-        self.children[self.current_index()].value()
+        self.children[self.current_index()].iter.value()
     }
 
     fn status(&self) -> Result<(), TableError> {
         if let Some(error) = &self.error {
             return Err(error.clone());
         }
-        self.children.iter().try_for_each(|child| child.status())
+        self.children
+            .iter()
+            .try_for_each(|child| child.iter.status())
     }
 }

@@ -142,12 +142,39 @@ impl TableFile {
         let size = handle.size_bytes as usize; // fits: checked against the file size
         let mut buf = vec![0u8; size + BLOCK_TRAILER_BYTES];
         self.read_at(&mut buf, offset)?;
-        let type_byte = buf[size];
+        self.check_block(handle, &buf, verify_checksum)?;
+        buf.truncate(size);
+        Ok(buf)
+    }
+
+    /// Reads `buf.len()` bytes at `offset` as they are (no block is
+    /// checked): read-ahead of several blocks at once.
+    pub fn read_range(&self, buf: &mut [u8], offset: u64) -> Result<(), TableError> {
+        self.read_at(buf, offset)
+    }
+
+    /// Checks the block at `handle` given its bytes with their trailer
+    /// (`raw`, exactly `size + 5` bytes): the type byte, and the crc32c
+    /// when `verify_checksum`. Returns the contents.
+    pub fn check_block<'a>(
+        &self,
+        handle: BlockHandle,
+        raw: &'a [u8],
+        verify_checksum: bool,
+    ) -> Result<&'a [u8], TableError> {
+        let size = handle.size_bytes as usize;
+        assert_eq!(
+            raw.len(),
+            size + BLOCK_TRAILER_BYTES,
+            "a block and its trailer"
+        );
+        let offset = handle.offset;
+        let type_byte = raw[size];
         if verify_checksum {
             let stored =
-                u32::from_le_bytes([buf[size + 1], buf[size + 2], buf[size + 3], buf[size + 4]]);
+                u32::from_le_bytes([raw[size + 1], raw[size + 2], raw[size + 3], raw[size + 4]]);
             let expected = crc32c::unmask(stored);
-            let actual = crc32c::value(&buf[..=size]);
+            let actual = crc32c::value(&raw[..=size]);
             if actual != expected {
                 return Err(
                     self.corruption(offset, Corruption::ChecksumMismatch { expected, actual })
@@ -157,8 +184,7 @@ impl TableFile {
         if type_byte != BLOCK_TYPE_NO_COMPRESSION {
             return Err(self.corruption(offset, Corruption::UnknownBlockType { type_byte }));
         }
-        buf.truncate(size);
-        Ok(buf)
+        Ok(&raw[..size])
     }
 }
 

@@ -5,7 +5,8 @@
 //! Where to start reading: `table_builder` writes a table, `table` reads
 //! one; both are made of `block`s (prefix-compressed sorted entries, see
 //! `block_builder`) addressed by `format::BlockHandle`s, plus an optional
-//! bloom `filter_block`. `cache` keeps recently read blocks in memory.
+//! bloom `filter_block`. `cache` keeps recently read blocks in memory;
+//! `readahead` reads several blocks at once for cursors that walk in order.
 //!
 //! Use from the Db layer:
 //! - write: `TableBuilder::new(TableOptions, file)`, `add(key, value)` in
@@ -31,6 +32,7 @@ pub mod format;
 pub mod index_windows;
 pub mod iterator;
 pub mod options;
+pub mod readahead;
 #[allow(
     clippy::module_inception,
     reason = "LevelDB's layout: table/table.cc reads a table"

@@ -44,7 +44,8 @@ pub struct TableReadOptions {
     /// never data. Index, metaindex and filter blocks are always checked.
     pub verify_checksums: bool,
     /// Put data blocks read from the file into the block cache (turn off
-    /// for scans that should not evict hot blocks).
+    /// for scans that should not evict hot blocks). Blocks a cursor gets
+    /// through read-ahead (`readahead`) are never cached.
     pub fill_cache: bool,
 }
 

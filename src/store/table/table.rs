@@ -15,6 +15,7 @@ use crate::store::table::format::{BlockHandle, TableFile};
 use crate::store::table::index_windows::IndexWindows;
 use crate::store::table::iterator::TableIterator;
 use crate::store::table::options::{TableOptions, TableReadOptions};
+use crate::store::table::readahead::ReadAhead;
 use crate::store::table::table_builder::FILTER_METAINDEX_PREFIX;
 use crate::store::table::table_iter::TableIter;
 use std::sync::Arc;
@@ -113,6 +114,32 @@ impl Table {
             cache.insert(key, Arc::clone(&block), block.size_bytes());
         }
         Ok(block)
+    }
+
+    /// The data block at `handle` for a cursor walking the table: from
+    /// the cache when it holds it, else cut from the cursor's read-ahead
+    /// (not cached, see `readahead`), else read alone as `data_block`
+    /// reads it.
+    pub(crate) fn scan_block(
+        &self,
+        read: &TableReadOptions,
+        handle: BlockHandle,
+        readahead: &mut ReadAhead,
+    ) -> Result<Arc<Block>, TableError> {
+        if let Some(cache) = &self.options.block_cache {
+            let key = BlockCacheKey {
+                cache_id: self.cache_id,
+                offset: handle.offset,
+            };
+            if let Some(block) = cache.get(&key) {
+                readahead.note(handle);
+                return Ok(block);
+            }
+        }
+        match readahead.block(&self.file, handle, read.verify_checksums) {
+            Some(contents) => Ok(Arc::new(Block::new(contents?, origin(&self.file, handle))?)),
+            None => self.data_block(read, handle),
+        }
     }
 
     fn load_block(

@@ -6,6 +6,7 @@ use crate::store::table::block::BlockIter;
 use crate::store::table::error::TableError;
 use crate::store::table::iterator::TableIterator;
 use crate::store::table::options::TableReadOptions;
+use crate::store::table::readahead::ReadAhead;
 use crate::store::table::table::Table;
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ pub struct TableIter {
     data: Option<BlockIter>,
     /// File offset of the block `data` walks.
     data_offset: u64,
+    readahead: ReadAhead,
     error: Option<TableError>,
 }
 
@@ -29,8 +31,17 @@ impl TableIter {
             index,
             data: None,
             data_offset: 0,
+            readahead: ReadAhead::new(),
             error: None,
         }
+    }
+
+    fn block(&self) -> &BlockIter {
+        self.data.as_ref().expect("table iterator is not valid")
+    }
+
+    fn block_mut(&mut self) -> &mut BlockIter {
+        self.data.as_mut().expect("table iterator is not valid")
     }
 
     fn fail(&mut self, error: TableError) {
@@ -55,7 +66,10 @@ impl TableIter {
         if self.data.is_some() && self.data_offset == handle.offset {
             return;
         }
-        match self.table.data_block(&self.read, handle) {
+        match self
+            .table
+            .scan_block(&self.read, handle, &mut self.readahead)
+        {
             Ok(block) => {
                 let comparator = Arc::clone(&self.table.options().comparator);
                 self.data = Some(block.iter(comparator));
@@ -140,30 +154,24 @@ impl TableIterator for TableIter {
         self.skip_empty_blocks_forward();
     }
 
+    // An error leaves `data` None (see `fail`), so the block cursor's
+    // own assertion that it is valid is the whole check of these four.
     fn next(&mut self) {
-        assert!(self.valid());
-        if let Some(data) = &mut self.data {
-            data.next();
-        }
+        self.block_mut().next();
         self.skip_empty_blocks_forward();
     }
 
     fn prev(&mut self) {
-        assert!(self.valid());
-        if let Some(data) = &mut self.data {
-            data.prev();
-        }
+        self.block_mut().prev();
         self.skip_empty_blocks_backward();
     }
 
     fn key(&self) -> &[u8] {
-        assert!(self.valid());
-        self.data.as_ref().map_or(&[], |data| data.key())
+        self.block().key()
     }
 
     fn value(&self) -> &[u8] {
-        assert!(self.valid());
-        self.data.as_ref().map_or(&[], |data| data.value())
+        self.block().value()
     }
 
     fn status(&self) -> Result<(), TableError> {

@@ -236,6 +236,35 @@ fn bloom_negative_lookup_reads_no_data_block() {
 }
 
 #[test]
+fn scans_read_ahead_many_blocks_per_file_read_both_ways() {
+    let options = TableOptions::default();
+    let model: Model = (0..20_000u32)
+        .map(|index| (format!("key{index:08}").into_bytes(), vec![b'v'; 100]))
+        .collect();
+    let contents = build(&options, &model);
+    let blocks = contents.len() as u64 / options.block_size_bytes as u64;
+    let file = Arc::new(MemRandomAccessFile::new(contents.clone()));
+    let dyn_file: Arc<dyn RandomAccessFile> = Arc::clone(&file) as _;
+    let size = contents.len() as u64;
+    let table = Arc::new(Table::open(options, dyn_file, Arc::from("t.ldb"), size).unwrap());
+    let expected: Vec<Entry> = model.into_iter().collect();
+    for backward in [false, true] {
+        let reads_before = file.reads();
+        let mut iter = table.iter(TableReadOptions::default());
+        let entries = match backward {
+            false => scan_forward(&mut iter),
+            true => scan_backward(&mut iter),
+        };
+        assert!(entries == expected, "backward {backward}: entries differ");
+        let reads = file.reads() - reads_before;
+        assert!(
+            blocks > 500 && reads < blocks / 20,
+            "backward {backward}: {reads} file reads for {blocks} blocks"
+        );
+    }
+}
+
+#[test]
 fn table_with_unknown_filter_name_is_read_without_filter() {
     let built = TableOptions {
         filter_policy: Some(Arc::new(BloomFilterPolicy::new(10))),
