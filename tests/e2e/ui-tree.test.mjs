@@ -283,7 +283,7 @@ test('the inspector shows the file schema blob with ref links and the node claim
   await session.shot(page, 'inspector-permanode');
 });
 
-test('on a phone the folder list keeps name and size, and a website link follows T', async (t) => {
+test('on a phone the folder list keeps name and size, and the website link follows T', async (t) => {
   if (await skipWithoutTreeApi(t, session)) return;
   const answer = await put(session, '/phone/long name of a file.txt', 'x');
   const page = await session.open(t, { ...PHONE, allow: EXPECTED_ERRORS });
@@ -291,7 +291,12 @@ test('on a phone the folder list keeps name and size, and a website link follows
   await waitForNames(page, ['long name of a file.txt']);
   assert.equal(await page.locator('.cell-kind').first().isVisible(), false);
   assert.equal(await page.locator('.cell-size').first().isVisible(), true);
-  const site = page.getByRole('link', { name: 'Website at this moment' });
-  assert.equal(await site.getAttribute('href'), `/@${answer.claimDate}/`);
   await session.shot(page, 'folder-phone');
+  await page.route(/\/api\/site$/, (route) => // ui-site.test.mjs tests the real one
+    route.fulfill({ json: { live: false, current: null, publishes: [] } }));
+  await page.getByRole('button', { name: 'Website', exact: true }).click();
+  const site = page.getByRole('link', { name: 'Open the site as it was at the shown time' });
+  assert.equal(await site.getAttribute('href'), `/@${answer.claimDate}/`);
+  const panelTop = (await page.locator('#panel').boundingBox()).y;
+  assert.ok(panelTop < (await page.locator('#view').boundingBox()).y, 'the panel comes first');
 });
