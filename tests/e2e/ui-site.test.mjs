@@ -97,7 +97,7 @@ test('every failure of the site API is a clear message; the keyboard reaches it 
   const page = await session.open(t, { ...DESKTOP,
     allow: [...EXPECTED_ERRORS, /status of (409|500)/] });
   await fakeSite(page, twoPublishes(), {
-    '/api/site/rollback': [409, 'there is no publish before publish 1'],
+    '/api/site/rollback': [409, 'nothing to roll back to'],
     '/api/site/publish': [500, 'the disk is full'],
   });
   await signIn(page, session);
@@ -117,8 +117,8 @@ test('every failure of the site API is a clear message; the keyboard reaches it 
   await rollBack.waitFor({ state: 'detached' });
   await publishOne.getByRole('button', exactly('Roll back to this')).click();
   await rollBack.getByRole('button', exactly('Roll back')).click();
-  await page.locator('.toast-error').filter({ hasText: 'Rolling back failed: nothing to roll back' +
-    ' to (there is no publish before publish 1).' }).waitFor();
+  await page.locator('.toast-error')
+    .filter({ hasText: 'Rolling back failed: nothing to roll back to (409).' }).waitFor();
   await session.shot(page, 'rollback-409');
   await panel.getByRole('button', exactly('Publish /site now')).click();
   await page.getByRole('dialog', { name: 'Publish /site now?' })

@@ -110,18 +110,18 @@ async function viewOf(state, signal, keepScroll) {
 
 async function folderViewOf(state, signal, keepScroll) {
   document.title = `${state.path} · strata`;
-  const then = listFolder(state.path, state.at, signal);
-  const now = state.at ? nowListing(state.path, signal) : null;
-  const listing = await then;
-  const entries = state.at ? markGone(listing.entries, await now) : listing.entries;
-  ui.folder.show(state, entries, { keepScroll });
+  const now = state.at && nowListing(state.path);
+  const { entries } = await listFolder(state.path, state.at, signal);
+  if (!state.at) ui.nowListing = { path: state.path, entries };
+  ui.folder.show(state, state.at ? markGone(entries, await now) : entries, { keepScroll });
   return ui.folder.element.isConnected ? null : ui.folder.element;
 }
 
-// The listing of now, kept while scrubbing (only our changes change it).
-async function nowListing(path, signal) {
+// The listing of now, kept while scrubbing (only our changes change it); not
+// tied to one render's signal, since every step of a scrub shares it.
+async function nowListing(path) {
   if (ui.nowListing?.path !== path) {
-    const entries = listFolder(path, null, signal).then((answer) => answer.entries,
+    const entries = listFolder(path, null).then((answer) => answer.entries,
       () => []); // gone now: every entry of then is marked
     ui.nowListing = { path, entries };
   }

@@ -38,5 +38,4 @@ function append(element, children) {
 export function fill(element, ...children) {
   element.replaceChildren();
   append(element, children);
-  return element;
 }

@@ -1,5 +1,4 @@
-// The website panel (API.md, "The website"): the publishes of /site, each
-// with its link; publish (saying what changed), roll back; the site at T.
+// The website panel (API.md, "The website"): publish /site, roll back, open /@T/.
 
 import { listFolder, publishSite, rollBack, siteState } from './api.js';
 import { askYes, toast } from './dialogs.js';
@@ -25,23 +24,24 @@ export async function websitePanel(state, refresh, signal) {
     if (await confirmPublish(current, signal)) act('Publishing', 'Published', publishSite);
   };
   return h('div.website', {}, h('h2', {}, 'Website'),
-    h('p', {}, live ? [h('strong', {}, 'Live mode: '), `/ shows /site as it is now.`] :
+    h('p', {}, live ? [h('strong', {}, 'Live mode: '), '/ shows /site as it is now.'] :
       current ? [h('strong', {}, `Publish ${current.number} is live`), ', published ',
-        dateWords(current.published), `; / shows /site as of `, dateWords(current.at), '.'] :
-        `Nothing is published yet: publish /site to show it at /.`),
+        dateWords(current.published), '; / shows /site as of ', dateWords(current.at), '.'] :
+        'Nothing is published yet: publish /site to show it at /.'),
     h('p.website-actions', {}, h('button.primary', { onclick: publish }, 'Publish /site now'),
       h('button', { onclick: () => rollTo(null), disabled: publishes.length < 2 }, 'Roll back')),
     h('p.website-links', {}, h('a', { href: '/' }, 'Open the site'), state.at &&
       h('a', { href: `/@${state.at}/` }, 'Open the site as it was at the shown time')),
     h('h3', {}, `Publishes (${publishes.length}, newest first)`),
     h('ol.events', {}, publishes.map((publish) => {
-      const isLive = publish.number === current?.number;
+      const isLive = !live && publish.number === current?.number;
       return h(`li.event${isLive ? '.event-created' : ''}`, { 'data-number': publish.number },
         h('strong', {}, `Publish ${publish.number} `), isLive && h('span.badge', {}, 'live'),
         h('div.note', {}, 'Published ', dateWords(publish.published)),
-        h('div.note', {}, `/site as of `, dateWords(publish.at)),
+        h('div.note', {}, '/site as of ', dateWords(publish.at)),
         h('div.event-actions', {}, h('a', { href: `/@${publish.number}/` }, 'Open this version'),
-          !isLive && h('button', { onclick: () => rollTo(publish) }, 'Roll back to this')));
+          publish.at !== current.at &&
+            h('button', { onclick: () => rollTo(publish) }, 'Roll back to this')));
     })));
 }
 
@@ -54,13 +54,11 @@ async function confirmPublish(current, signal) {
   const changed = then && now && (describeChanges(filesChanged(then, now)) ||
     `Nothing changed in /site since publish ${current.number}.`);
   return askYes('Publish /site now?', 'Publish',
-    h('p', {}, `The site at / will show /site as it is now`, current ?
+    h('p', {}, 'The site at / will show /site as it is now', current ?
       [' instead of as of ', formatExact(current.at), ` (publish ${current.number}).`] : '.'),
     changed && h('p', {}, changed));
 }
 
-function why(error) {
-  if (error.status === 409) return `nothing to roll back to (${error.message}).`;
-  if (!error.status) return 'the server cannot be reached.';
-  return `${error.message} (${error.status}).`;
-}
+// The server's message (API.md: 409 "nothing to roll back to", 404 an unknown publish).
+const why = (error) => (error.status ? `${error.message} (${error.status}).` :
+  'the server cannot be reached.');
