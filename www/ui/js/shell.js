@@ -30,7 +30,7 @@ export function buildShell(root, timeline, uploads, actions) {
     breadcrumbs,
     h('div.top-actions', {}, changeButtons, restoreButton, website,
       h('button', { onclick: actions.help, 'aria-label': 'Keyboard shortcuts',
-        'aria-keyshortcuts': '?', title: 'Keyboard shortcuts (?)' }, '?'),
+        'aria-keyshortcuts': '?', title: 'Keyboard shortcuts (?)' }, h('span', {}, '?')),
       button('Sign out', null, actions.signOut)),
     filePicker, folderPicker);
   const view = h('main.view', { id: 'view', tabIndex: -1 });
