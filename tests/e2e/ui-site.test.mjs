@@ -13,7 +13,9 @@ import { EXPECTED_ERRORS, api, signIn, skipWithoutApi } from './ui-helpers.mjs';
 
 const session = useSession('site-ui');
 const options = { ...DESKTOP, allow: EXPECTED_ERRORS };
-const newPage = '<!doctype html>\n<title>Version two</title>\n<h1>Version two</h1>\n';
+// `data:` as its icon: no /favicon.ico request (a 404, a console error).
+const newPage = '<!doctype html>\n<link rel="icon" href="data:,">\n<title>Version two</title>\n' +
+  '<h1>Version two</h1>\n';
 
 const siteState = async () => (await api(session, 'GET', 'api/site')).json();
 const exactly = (name) => ({ name, exact: true });
