@@ -6,13 +6,14 @@ import assert from 'node:assert/strict';
 /**
  * Console errors the UI's tests expect: Chromium logs every 4xx answer to
  * a fetch. Before sign-in the UI asks /api/session (401) and a wrong
- * token is a 401 from /api/login; until the tree API exists
- * (ui-tree.test.mjs checks it for real) its routes are 404.
+ * token is a 401 from /api/login; until the tree API and the site API
+ * exist (ui-tree.test.mjs and ui-site.test.mjs check them for real) their
+ * routes are 404.
  */
 export const EXPECTED_ERRORS = [
   /status of 401 .* at http:\/\/[^/]+\/api\/login$/,
   /status of 401 .* at http:\/\/[^/]+\/api\/session$/,
-  /status of 404 .* at http:\/\/[^/]+\/api\/(fs\/|changes)/,
+  /status of 404 .* at http:\/\/[^/]+\/api\/(fs\/|changes|site$)/,
 ];
 
 /** Opens /ui/ (optionally at `hash`) and signs in through the form. */
@@ -39,25 +40,27 @@ export async function put(session, path, text) {
 }
 
 /**
- * Whether `/api/fs/` exists on this server. The tree views' tests skip
- * (and say so) while it answers 404 "no such API route"; any other answer
- * means the API is there and they must run.
+ * Whether `route` (`api/fs/`, `api/site`) exists on this server. Tests of
+ * the views over it skip (and say so) while it answers 404 "no such API
+ * route"; any other answer means the API is there and they must run.
  */
-export async function hasTreeApi(session) {
-  const response = await api(session, 'GET', 'api/fs/');
+export async function hasApi(session, route = 'api/fs/') {
+  const response = await api(session, 'GET', route);
   if (response.status !== 404) return true;
   return !(await response.text()).includes('no such API route');
 }
 
-/** Skips test `t` with a printed reason when the tree API is missing; true if skipped. */
-export async function skipWithoutTreeApi(t, session) {
-  if (await hasTreeApi(session)) return false;
-  const reason = '/api/fs/ answers 404 "no such API route": the file tree API is not on this' +
-    ' server yet';
+/** Skips test `t` with a printed reason when `route` is missing; true if skipped. */
+export async function skipWithoutApi(t, session, route = 'api/fs/') {
+  if (await hasApi(session, route)) return false;
+  const reason = `/${route} answers 404 "no such API route": it is not on this server yet`;
   console.log(`SKIPPED "${t.name}": ${reason}`);
   t.skip(reason);
   return true;
 }
+
+/** Skips test `t` when the file tree API is missing; true if skipped. */
+export const skipWithoutTreeApi = (t, session) => skipWithoutApi(t, session, 'api/fs/');
 
 /** The names shown in the folder list, in order (only the rendered rows). */
 export function listedNames(page) {

@@ -1,31 +1,28 @@
-// The entry point and router: sign-in on a 401 from /api/session, else one
-// render per URL fragment (url-state.js); each render aborts the one
-// before, so scrubbing never shows a stale folder.
+// The entry point: sign-in without a session, else one render per URL
+// fragment (url-state.js), each aborting the last (no stale folder shows).
 
-import {
-  entryOf, hasSession, listFolder, onSignedOut, signOut,
-} from './js/api.js';
+import { entryOf, hasSession, listFolder, onSignedOut, signOut } from './js/api.js';
 import { changes } from './js/changes.js';
 import { toast } from './js/dialogs.js';
 import { fill, h } from './js/dom.js';
 import { markGone } from './js/entries.js';
 import { fileView } from './js/file-view.js';
 import { FolderView } from './js/folder-view.js';
-import { showHelp } from './js/help.js';
 import { historyPanel } from './js/history-panel.js';
 import { inspectorView } from './js/inspector.js';
 import { buildShell } from './js/shell.js';
 import { showSignIn } from './js/signin.js';
 import { Timeline } from './js/timeline.js';
+import { websitePanel } from './js/website-panel.js';
 import { filesOfDrop, filesOfInput, Uploads } from './js/uploads.js';
 import { formatHash, joinPath, parentPath, parseHash } from './js/url-state.js';
-import { routeKey } from './js/keys.js';
+import { routeKey, showHelp } from './js/keys.js';
 
 /** How long the timeline's handle must rest before the folder is fetched. */
 const SCRUB_DEBOUNCE_MS = 40;
 
 const root = document.getElementById('app');
-const ui = { shell: null, state: null, controller: null, nowListing: null, scrubTimer: 0 };
+const ui = {}; // the parts (shell, timeline, folder, …) and the state shown
 let routed = false;
 
 async function start() {
@@ -40,7 +37,7 @@ async function start() {
   if (!routed) {
     routed = true;
     window.addEventListener('hashchange', () => route());
-    window.addEventListener('keydown', (event) => routeKey(event, keyActions()));
+    window.addEventListener('keydown', (event) => routeKey(event, actions));
   }
   route();
   refreshTimeline();
@@ -56,20 +53,13 @@ function buildUi() {
   });
   ui.folder = new FolderView({
     open: (entry) => go({ ...ui.state, path: joinPath(ui.state.path, entry.name),
-      isFolder: entry.kind === 'folder', panel: null }),
+      isFolder: entry.kind === 'folder', panel: ui.state.panel === 'site' ? 'site' : null }),
     act: (name, entry) => act(name, joinPath(ui.state.path, entry.name), entry.kind === 'folder'),
     dropPath: (from, folder) => folder && ui.changes.moveInto(from, folder),
-    dropFiles: (dataTransfer, folder) => uploadDrop(dataTransfer, folder),
+    dropFiles: uploadDrop,
   });
   ui.changes = changes({ refresh: refreshAll, leave });
-  ui.shell = buildShell(root, ui.timeline, ui.uploads, {
-    picked: (input) => { ui.uploads.add(filesOfInput(input), folderShown()); input.value = ''; },
-    newFolder: () => ui.changes.newFolder(folderShown()),
-    restoreShown: () => ui.changes.restoreTo(ui.state.path, ui.state.at),
-    backToNow: () => go({ ...ui.state, at: null }),
-    help: showHelp,
-    signOut: async () => { await signOut().catch(() => {}); showSignIn(root, start); },
-  });
+  ui.shell = buildShell(root, ui.timeline, ui.uploads, actions);
   ui.folder.acceptDrops(ui.shell.view, null);
   onSignedOut(() => showSignIn(root, start));
 }
@@ -89,20 +79,18 @@ function route({ keepScroll = false } = {}) {
 
 async function render(state, { keepScroll = false } = {}) {
   ui.controller?.abort();
-  const controller = new AbortController();
-  ui.controller = controller;
+  ui.controller = new AbortController();
+  const { signal } = ui.controller;
   ui.state = state;
   ui.shell.update(state);
   ui.timeline.show(state.at);
   try {
-    const view = await viewOf(state, controller.signal, keepScroll);
-    if (controller.signal.aborted) return;
-    if (view) fill(ui.shell.view, view);
-    await renderPanel(state, controller.signal);
+    const view = await viewOf(state, signal, keepScroll);
+    if (view && !signal.aborted) fill(ui.shell.view, view);
   } catch (error) {
-    if (error.name === 'AbortError' || controller.signal.aborted) return;
-    fill(ui.shell.view, errorView(state, error));
+    if (!signal.aborted) fill(ui.shell.view, errorView(state, error));
   }
+  if (!signal.aborted) await renderPanel(state, signal);
 }
 
 async function viewOf(state, signal, keepScroll) {
@@ -122,18 +110,18 @@ async function viewOf(state, signal, keepScroll) {
 
 async function folderViewOf(state, signal, keepScroll) {
   document.title = `${state.path} · strata`;
-  const then = listFolder(state.path, state.at, signal);
-  const now = state.at ? nowListing(state.path, signal) : null;
-  const listing = await then;
-  const entries = state.at ? markGone(listing.entries, await now) : listing.entries;
-  ui.folder.show(state, entries, { keepScroll });
+  const now = state.at && nowListing(state.path);
+  const { entries } = await listFolder(state.path, state.at, signal);
+  if (!state.at) ui.nowListing = { path: state.path, entries };
+  ui.folder.show(state, state.at ? markGone(entries, await now) : entries, { keepScroll });
   return ui.folder.element.isConnected ? null : ui.folder.element;
 }
 
-// The listing of now, kept while scrubbing (it changes only when we change something).
-async function nowListing(path, signal) {
+// The listing of now, kept while scrubbing (only our changes change it); not
+// tied to one render's signal, since every step of a scrub shares it.
+async function nowListing(path) {
   if (ui.nowListing?.path !== path) {
-    const entries = listFolder(path, null, signal).then((answer) => answer.entries,
+    const entries = listFolder(path, null).then((answer) => answer.entries,
       () => []); // gone now: every entry of then is marked
     ui.nowListing = { path, entries };
   }
@@ -141,8 +129,7 @@ async function nowListing(path, signal) {
 }
 
 function fileButtons(state) {
-  const button = (label, onclick, extra = {}) =>
-    h('button', { type: 'button', onclick, ...extra }, label);
+  const button = (label, onclick, extra) => h('button', { onclick, ...extra }, label);
   const now = !state.at;
   return [
     button('History', () => togglePanel('history'), { 'aria-keyshortcuts': 'H' }),
@@ -157,22 +144,21 @@ function fileButtons(state) {
 async function renderPanel(state, signal) {
   const panel = ui.shell.panel;
   panel.hidden = !state.panel;
-  document.body.classList.toggle('with-panel', Boolean(state.panel));
   if (!state.panel) return;
-  const close = h('button.panel-close', { type: 'button', 'aria-label': 'Close the panel',
+  const close = h('button.panel-close', { 'aria-label': 'Close the panel',
     onclick: () => togglePanel(null) }, '×');
-  const content = await historyPanel(state, (path, at) => ui.changes.restoreTo(path, at), signal);
-  if (!signal.aborted) fill(panel, close, content);
+  const content = await (state.panel === 'site' ? websitePanel(state, refreshAll, signal) :
+    historyPanel(state, (path, at) => ui.changes.restoreTo(path, at), signal))
+    .catch((error) => h('p.panel-error', { role: 'alert' }, `Cannot show this: ${error.message}`));
+  if (signal.aborted) return;
+  fill(panel, close, content);
+  if (ui.panelOpened) close.focus(); // keyboard users land in the panel they opened
+  ui.panelOpened = false;
 }
 
 function errorView(state, error) {
-  let message = error.message;
-  if (error.status === 404 && /no such API route/.test(error.message)) {
-    message = 'This server does not serve the file tree yet (no /api/fs).';
-  } else if (error.status === 404) {
-    message = state.at ? `Nothing was at ${state.path} at that moment.` :
-      `Nothing is at ${state.path} now.`;
-  }
+  const message = error.status !== 404 ? error.message : state.at ?
+    `Nothing was at ${state.path} at that moment.` : `Nothing is at ${state.path} now.`;
   return h('div.error-view', { role: 'alert' }, h('h1', {}, 'Cannot show this'),
     h('p', {}, message),
     h('p', {}, h('a', { href: formatHash({ path: parentPath(state.path), at: state.at }) },
@@ -191,6 +177,7 @@ function onTimelineMove(at, { settled }) {
 
 function togglePanel(panel) {
   const next = ui.state.panel === panel ? null : panel;
+  ui.panelOpened = Boolean(next);
   go({ ...ui.state, panel: next }, { replace: true });
 }
 
@@ -212,9 +199,7 @@ function leave(path) {
   }
 }
 
-function folderShown() {
-  return ui.state.isFolder ? ui.state.path : parentPath(ui.state.path);
-}
+const folderShown = () => (ui.state.isFolder ? ui.state.path : parentPath(ui.state.path));
 
 async function uploadDrop(dataTransfer, folder) {
   if (ui.state.at) return;
@@ -229,26 +214,28 @@ function refreshAll() {
 }
 
 function refreshTimeline() {
-  ui.timeline.refresh().catch((error) => {
-    if (error.status !== 404) toast(`The timeline could not be read: ${error.message}`);
-  });
+  ui.timeline.refresh()
+    .catch((error) => toast(`The timeline could not be read: ${error.message}`, { error: true }));
 }
 
-function keyActions() {
-  return {
-    help: showHelp,
-    upload: () => !ui.state.at && ui.shell.filePicker.click(),
-    uploadFolder: () => !ui.state.at && ui.shell.folderPicker.click(),
-    newFolder: () => !ui.state.at && ui.changes.newFolder(folderShown()),
-    previous: () => ui.timeline.step(-1),
-    next: () => ui.timeline.step(1),
-    now: () => go({ ...ui.state, at: null }),
-    parent: () => go({ ...ui.state, path: parentPath(ui.state.path), isFolder: true,
-      inspect: null }),
-    focusTimeline: () => ui.timeline.track.focus(),
-    focusList: () => ui.folder.viewport.focus(),
-    escape: () => ui.state.panel && togglePanel(null),
-  };
-}
+/** What the top bar's buttons (shell.js) and the keys (keys.js) do. */
+const actions = {
+  help: showHelp,
+  upload: () => !ui.state.at && ui.shell.filePicker.click(),
+  uploadFolder: () => !ui.state.at && ui.shell.folderPicker.click(),
+  picked: (input) => { ui.uploads.add(filesOfInput(input), folderShown()); input.value = ''; },
+  newFolder: () => !ui.state.at && ui.changes.newFolder(folderShown()),
+  restoreShown: () => ui.changes.restoreTo(ui.state.path, ui.state.at),
+  previous: () => ui.timeline.step(-1),
+  next: () => ui.timeline.step(1),
+  now: () => go({ ...ui.state, at: null }),
+  parent: () => go({ ...ui.state, path: parentPath(ui.state.path), isFolder: true,
+    inspect: null }),
+  focusTimeline: () => ui.timeline.track.focus(),
+  focusList: () => ui.folder.viewport.focus(),
+  website: () => togglePanel('site'),
+  escape: () => ui.state.panel && togglePanel(null),
+  signOut: async () => { await signOut().catch(() => {}); showSignIn(root, start); },
+};
 
 start();

@@ -1,12 +1,12 @@
 // The only code that talks to the server (API.md). A non-2xx answer is an
-// ApiError with the status, the server's message and a 429's wait; a 401
-// also calls the `onSignedOut` handler.
+// ApiError (status, the server's message, a 429's wait); a 401 also calls
+// the `onSignedOut` handler.
 
 import { encodePath } from './url-state.js';
 
-/** The most pages of /api/changes read for the timeline (10,000 changes each). */
+/** The most pages of /api/changes read for the timeline (CHANGES_PAGE_MAX changes each). */
 export const CHANGES_PAGES_MAX = 20;
-const changesPageLimit = 10_000;
+const CHANGES_PAGE_MAX = 10_000;
 
 /** An answer other than 2xx, or a request that did not complete. */
 export class ApiError extends Error {
@@ -24,9 +24,8 @@ export function onSignedOut(handler) {
   signedOutHandler = handler;
 }
 
-async function request(url, { method = 'GET', body, headers = {}, signal, quiet401 = false } = {}) {
-  const response = await fetch(url, { method, body, headers, signal, cache: 'no-store',
-    credentials: 'same-origin' });
+async function request(url, { quiet401 = false, ...options } = {}) {
+  const response = await fetch(url, { ...options, cache: 'no-store' }); // same-origin cookies
   if (!response.ok) {
     const error = await errorOf(response);
     if (error.status === 401 && !quiet401) signedOutHandler();
@@ -41,39 +40,26 @@ export async function errorOf(response) {
   let message = text.trim() || response.statusText || `status ${response.status}`;
   try {
     message = JSON.parse(text).error ?? message;
-  } catch {
-    // plain text (401 and 429 are plain text: API.md, "Credentials")
-  }
+  } catch {} // plain text: 401 and 429 (API.md, "Credentials")
   const retry = Number(response.headers.get('Retry-After'));
   return new ApiError(response.status, message, Number.isFinite(retry) && retry > 0 ? retry : null);
 }
 
 const json = async (promise) => (await promise).json();
 const withAt = (at, extra = {}) => {
-  const query = new URLSearchParams(extra);
-  if (at) query.set('at', at);
-  const text = query.toString();
-  return text ? `?${text}` : '';
+  const query = new URLSearchParams(at ? { ...extra, at } : extra).toString();
+  return query && `?${query}`;
 };
-const jsonBody = (value) => ({ body: JSON.stringify(value),
-  headers: { 'Content-Type': 'application/json' } });
-
 // Sessions (API.md, "Browser sessions").
 
 /** True when the browser holds a live session (or other proof). */
-export async function hasSession() {
-  try {
-    await request('/api/session', { quiet401: true });
-    return true;
-  } catch (error) {
-    if (error.status === 401) return false;
-    throw error;
-  }
-}
+export const hasSession = () => request('/api/session', { quiet401: true }).then(() => true,
+  (error) => (error.status === 401 ? false : Promise.reject(error)));
 
 /** Signs in with the owner token; the server sets an HttpOnly cookie. */
 export const signIn = (token) =>
-  request('/api/login', { method: 'POST', quiet401: true, ...jsonBody({ token }) });
+  request('/api/login', { method: 'POST', quiet401: true, body: JSON.stringify({ token }),
+    headers: { 'Content-Type': 'application/json' } });
 
 /** Ends the session and clears its cookie. */
 export const signOut = () => request('/api/logout', { method: 'POST', quiet401: true });
@@ -93,11 +79,10 @@ export function listFolder(path, at, signal) {
 export const entryOf = (path, at, signal) =>
   json(request(`/api/fs${encodePath(path)}${withAt(at, { meta: '1' })}`, { signal }));
 
-// A Range only when the text is longer than wanted: a range of an empty
-// file is 416 (API.md, "Reads").
+// A Range only when asked: a range of an empty file is 416 (API.md, "Reads").
 const firstBytes = (bytesMax) => (bytesMax ? { Range: `bytes=0-${bytesMax - 1}` } : {});
 
-/** The text at `url` (fileUrl, versionUrl); only its first `bytesMax` bytes when given. */
+/** The text at `url` (its first `bytesMax` bytes when given). */
 export async function readText(url, bytesMax, signal) {
   return (await request(url, { headers: firstBytes(bytesMax), signal })).text();
 }
@@ -112,29 +97,27 @@ export const historyOf = (path, at, signal) =>
 /** Every change of the store, oldest first, up to CHANGES_PAGES_MAX pages. */
 export async function allChanges(signal) {
   const changes = [];
-  let after = null;
-  for (let page = 0; page < CHANGES_PAGES_MAX; page += 1) {
-    const query = new URLSearchParams({ limit: String(changesPageLimit) });
-    if (after) query.set('after', after);
+  let after = '';
+  for (let page = 0; page < CHANGES_PAGES_MAX && after !== null; page += 1) {
+    const query = new URLSearchParams({ limit: CHANGES_PAGE_MAX, ...(after && { after }) });
     const answer = await json(request(`/api/changes?${query}`, { signal }));
     changes.push(...answer.changes);
-    if (!answer.continueAfter) break;
-    after = answer.continueAfter;
+    after = answer.continueAfter || null; // only when the page was full
   }
   return changes;
 }
 
-const post = (path, query) =>
-  json(request(`/api/fs${encodePath(path)}?${new URLSearchParams(query)}`, { method: 'POST' }));
+const post = (url) => json(request(url, { method: 'POST' }));
+const postFs = (path, query) => post(`/api/fs${encodePath(path)}?${new URLSearchParams(query)}`);
 
 /** Makes a folder (and missing parents). */
-export const makeFolder = (path) => post(path, { op: 'mkdir' });
+export const makeFolder = (path) => postFs(path, { op: 'mkdir' });
 
 /** Moves or renames `path` to `to` (a tree path). */
-export const move = (path, to) => post(path, { op: 'move', to });
+export const move = (path, to) => postFs(path, { op: 'move', to });
 
 /** Restores the file or folder at `path` to how it was at `at`, as new claims. */
-export const restore = (path, at) => post(path, { op: 'restore', at });
+export const restore = (path, at) => postFs(path, { op: 'restore', at });
 
 /** Deletes `path` (a tombstone): `{path, node, claimDate}`. */
 export const remove = (path) =>
@@ -148,10 +131,9 @@ export function upload(path, file, onProgress) {
   const xhr = new XMLHttpRequest();
   const done = new Promise((resolve, reject) => {
     xhr.open('PUT', `/api/fs${encodePath(path)}`);
-    xhr.responseType = 'text';
     xhr.upload.onprogress = (event) => onProgress(event.loaded, event.total || file.size);
     xhr.onload = () => {
-      if (xhr.status >= 200 && xhr.status < 300) {
+      if (xhr.status < 300) { // errors of the network go to onerror, not here
         onProgress(file.size, file.size);
         resolve(JSON.parse(xhr.responseText));
         return;
@@ -170,6 +152,18 @@ export function upload(path, file, onProgress) {
   return { done, cancel: () => xhr.abort() };
 }
 
+// The website (API.md, "The website").
+
+/** The publishes of `/site`: `{live, current, publishes}`, newest first. */
+export const siteState = (signal) => json(request('/api/site', { signal }));
+
+/** Publishes `/site` as it is now: the new publish. */
+export const publishSite = () => post('/api/site/publish');
+
+/** Rolls the site back to publish `number` (null: the one before): the new publish. */
+export const rollBack = (number = null) =>
+  post(`/api/site/rollback${number === null ? '' : `?to=${number}`}`);
+
 // The inspector.
 
 /** A node's attributes at T and all its claims. */
@@ -181,16 +175,9 @@ export const blobUrl = (ref) => `/api/blob/${encodeURIComponent(ref)}`;
 
 /** The first `bytesMax` bytes of a blob and its whole size. */
 export async function readBlob(ref, bytesMax, signal) {
-  const headers = { Range: `bytes=0-${bytesMax - 1}` };
-  let response;
-  try {
-    response = await request(blobUrl(ref), { headers, signal });
-  } catch (error) {
-    if (error.status === 416) return { bytes: new Uint8Array(0), size: 0 }; // an empty blob
-    throw error;
-  }
-  const range = response.headers.get('Content-Range');
+  const response = await request(blobUrl(ref), { headers: firstBytes(bytesMax), signal })
+    .catch((error) => (error.status === 416 ? new Response('') : Promise.reject(error))); // empty
   const bytes = new Uint8Array(await response.arrayBuffer());
-  const size = range ? Number(range.split('/')[1]) : bytes.length;
-  return { bytes, size };
+  const range = response.headers.get('Content-Range');
+  return { bytes, size: range ? Number(range.split('/')[1]) : bytes.length };
 }

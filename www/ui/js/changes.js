@@ -7,30 +7,20 @@ import { formatExact, instantBefore } from './time-format.js';
 import { baseName, joinPath, parentPath } from './url-state.js';
 
 /**
- * The changes, bound to `refresh()` (re-reads the view and the timeline
- * after every change) and `leave(path)` (goes to the parent folder if the
- * view shows `path` or something under it: it was just deleted).
+ * The changes; `refresh()` re-reads the views after each, `leave(path)`
+ * leaves a deleted `path` if the view is in it.
  */
 export function changes({ refresh, leave }) {
-  const attempt = async (what, work) => {
-    try {
-      return await work();
-    } catch (error) {
-      toast(`${what} failed: ${error.message}`, { error: true });
-      return null;
-    } finally {
-      refresh();
-    }
-  };
+  // Runs `work()`, then `done(answer)`; a failure is a toast. Re-reads the views either way.
+  const attempt = (what, work, done) => work().then(done,
+    (error) => toast(`${what} failed: ${error.message}`, { error: true })).finally(refresh);
 
   async function newFolder(folder) {
     const name = await askText({ title: 'New folder', label: 'Name', value: 'New folder',
       submit: 'Create', validate: nameProblem });
     if (name === null) return;
-    const path = joinPath(folder, name);
-    if (await attempt('Creating the folder', () => makeFolder(path))) {
-      toast(`Created the folder ${name}.`);
-    }
+    await attempt('Creating the folder', () => makeFolder(joinPath(folder, name)),
+      () => toast(`Created the folder ${name}.`));
   }
 
   async function rename(path) {
@@ -38,8 +28,8 @@ export function changes({ refresh, leave }) {
     const name = await askText({ title: `Rename ${oldName}`, label: 'New name', value: oldName,
       submit: 'Rename', validate: nameProblem });
     if (name === null || name === oldName) return;
-    const to = joinPath(parentPath(path), name);
-    if (await attempt('Renaming', () => move(path, to))) toast(`Renamed ${oldName} to ${name}.`);
+    await attempt('Renaming', () => move(path, joinPath(parentPath(path), name)),
+      () => toast(`Renamed ${oldName} to ${name}.`));
   }
 
   async function moveWithDialog(path) {
@@ -53,27 +43,25 @@ export function changes({ refresh, leave }) {
   async function moveInto(path, folder) {
     const to = joinPath(folder, baseName(path));
     if (to === path || folder === path) return;
-    if (await attempt('Moving', () => move(path, to))) {
-      toast(`Moved ${baseName(path)} to ${folder}.`);
-    }
+    await attempt('Moving', () => move(path, to),
+      () => toast(`Moved ${baseName(path)} to ${folder}.`));
   }
 
-  async function deleteWithUndo(path) {
-    const answer = await attempt('Deleting', () => remove(path));
-    if (!answer) return;
-    leave(path);
-    const before = instantBefore(answer.claimDate);
-    toast(`Deleted ${baseName(path)}.`, {
-      action: { label: 'Undo', run: () => restoreTo(path, before, { quiet: true }) },
+  function deleteWithUndo(path) {
+    return attempt('Deleting', () => remove(path), (answer) => {
+      leave(path);
+      const before = instantBefore(answer.claimDate);
+      toast(`Deleted ${baseName(path)}.`, {
+        action: { label: 'Undo', run: () => restoreTo(path, before, { quiet: true }) },
+      });
     });
   }
 
-  async function restoreTo(path, at, { quiet = false } = {}) {
-    const answer = await attempt('Restoring', () => restore(path, at));
-    if (!answer) return;
-    toast(quiet ? `Brought back ${baseName(path) || '/'}.` :
-      `Restored ${baseName(path) || '/'} to ${formatExact(at)}` +
-      ` (${answer.restored} restored, ${answer.deleted} deleted).`);
+  function restoreTo(path, at, { quiet = false } = {}) {
+    const name = baseName(path) || '/';
+    return attempt('Restoring', () => restore(path, at), (answer) => toast(quiet ?
+      `Brought back ${name}.` : `Restored ${name} to ${formatExact(at)}` +
+      ` (${answer.restored} restored, ${answer.deleted} deleted).`));
   }
 
   return { newFolder, rename, moveWithDialog, moveInto, deleteWithUndo, restoreTo };

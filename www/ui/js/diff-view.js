@@ -1,5 +1,5 @@
-// A line diff shown as one column: removed lines in red with their old
-// number, added in green with their new number, unchanged lines in between.
+// A line diff as one column: removed lines with their old number, added
+// ones with their new number, unchanged ones with both.
 
 import { diffLines, summarize } from './diff.js';
 import { h } from './dom.js';

@@ -1,6 +1,5 @@
-// A line diff: Myers, "An O(ND) Difference Algorithm and Its Variations"
-// (1986), §2's greedy search, its trace kept for the walk back: a shortest
-// edit script.
+// A shortest line diff: Myers, "An O(ND) Difference Algorithm and Its
+// Variations" (1986), §2's greedy search, its trace kept for the walk back.
 
 /** The most edits searched for; past it the diff is "everything changed". */
 export const DIFF_EDITS_MAX = 4000;
@@ -17,7 +16,7 @@ export function diffLines(before, after, editsMax = DIFF_EDITS_MAX) {
   return walkBack(trace, oldLines, newLines);
 }
 
-/** Splits text into lines without their `\n`; a final newline adds no empty line. */
+/** Text's lines without `\n` (a final newline adds no line). */
 export function splitLines(text) {
   if (text === '') return [];
   const lines = text.split('\n');

@@ -4,12 +4,14 @@
 /**
  * An element from a tag with optional `.class`es, properties/attributes
  * (`on…` functions become listeners; `data-…`, `aria-…` and `role` are
- * attributes), and children (strings, nodes, arrays, null skipped).
+ * attributes), and children (strings, nodes, arrays, null skipped). A
+ * button is `type=button` unless told otherwise.
  */
 export function h(tagAndClasses, properties = {}, ...children) {
   const [tag, ...classes] = tagAndClasses.split('.');
   const element = document.createElement(tag || 'div');
   if (classes.length) element.className = classes.join(' ');
+  if (tag === 'button') element.type = 'button';
   for (const [key, value] of Object.entries(properties ?? {})) {
     if (value === null || value === undefined || value === false) continue;
     if (key.startsWith('on') && typeof value === 'function') {
@@ -36,5 +38,4 @@ function append(element, children) {
 export function fill(element, ...children) {
   element.replaceChildren();
   append(element, children);
-  return element;
 }

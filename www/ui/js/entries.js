@@ -1,5 +1,4 @@
-// A folder's entries as listed: each file's kind (by extension) and the
-// order (folders first, then the chosen column, names as people read them).
+// A folder's entries: each file's kind (by extension) and their order.
 
 const kindsByExtension = {
   text: ['txt', 'md', 'csv', 'log', 'json', 'xml', 'yaml', 'yml', 'toml', 'ini', 'conf', 'html',
@@ -14,7 +13,7 @@ const kindsByExtension = {
 const kindByExtension = new Map(
   Object.entries(kindsByExtension).flatMap(([kind, list]) => list.map((ext) => [ext, kind])));
 
-/** The kind of a file by its name: text, image, audio, video, pdf, archive or other. */
+/** A file's kind by its name: text, image, audio, video, pdf, archive or other. */
 export function fileKind(name) {
   const dot = name.lastIndexOf('.');
   if (dot <= 0) return name.toLowerCase() === 'readme' ? 'text' : 'other';
@@ -23,21 +22,13 @@ export function fileKind(name) {
 
 /** What the Kind column says: "Folder", or the kind of a file in words. */
 export function kindLabel(entry) {
-  if (entry.kind === 'folder') return 'Folder';
-  const kind = fileKind(entry.name);
-  return { text: 'Text', image: 'Image', audio: 'Audio', video: 'Video', pdf: 'PDF',
-    archive: 'Archive', other: 'File' }[kind];
+  const kind = entry.kind === 'folder' ? 'folder' : fileKind(entry.name);
+  return { pdf: 'PDF', other: 'File' }[kind] ?? kind[0].toUpperCase() + kind.slice(1);
 }
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
-/** The sortable columns. */
-export const SORT_KEYS = ['name', 'size', 'modified', 'kind'];
-
-/**
- * A sorted copy of `entries`: folders always first, then by `key`
- * ascending or descending, ties broken by name so the order is stable.
- */
+/** A sorted copy of `entries`: folders first, then by `key`, then by name. */
 export function sortEntries(entries, key = 'name', descending = false) {
   const sign = descending ? -1 : 1;
   const byKey = {
@@ -59,11 +50,7 @@ function compareText(left, right) {
   return left < right ? -1 : left > right ? 1 : 0;
 }
 
-/**
- * Marks the entries of a listing at T that are not in the listing of now
- * (by node): they were deleted or moved away since. Returns new objects
- * with `gone: true|false`.
- */
+/** Copies of the entries at T with `gone`: their node is not in the listing of now. */
 export function markGone(entriesThen, entriesNow) {
   const nodesNow = new Set(entriesNow.map((entry) => entry.node));
   return entriesThen.map((entry) => ({ ...entry, gone: !nodesNow.has(entry.node) }));

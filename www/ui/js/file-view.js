@@ -2,6 +2,7 @@
 // with Range requests; PDF in the browser's viewer; else a download).
 
 import { fileUrl, readText } from './api.js';
+import { splitLines } from './diff.js';
 import { h } from './dom.js';
 import { fileKind } from './entries.js';
 import { icon } from './icons.js';
@@ -11,10 +12,7 @@ import { formatHash } from './url-state.js';
 /** The most bytes of a text file shown; the rest is a download away. */
 export const TEXT_PREVIEW_BYTES_MAX = 512 * 1024;
 
-/**
- * The view of `entry` (the API's `?meta=1` answer) at `state.at`;
- * `buttons` are the actions to show in its head.
- */
+/** The view of `entry` (a `?meta=1` answer) at `state.at`, with `buttons` in its head. */
 export async function fileView(state, entry, buttons, signal) {
   const kind = fileKind(entry.name);
   const url = fileUrl(state.path, state.at);
@@ -53,8 +51,7 @@ async function previewOf(kind, entry, url, state, signal) {
   switch (kind) {
     case 'text': return textPreview(entry, state, signal);
     case 'image': return h('img.preview-image', { src: url, alt: entry.name });
-    case 'audio': return h('audio', { src: url, controls: true, preload: 'metadata' });
-    case 'video': return h('video', { src: url, controls: true, preload: 'metadata' });
+    case 'audio': case 'video': return h(kind, { src: url, controls: true, preload: 'metadata' });
     case 'pdf': return h('iframe.preview-pdf', { src: url, title: entry.name });
     default: return h('p', {}, 'No preview for this kind of file. ',
       h('a', { href: url, download: entry.name }, `Download ${entry.name}`), '.');
@@ -74,8 +71,7 @@ async function textPreview(entry, state, signal) {
 
 /** Text as an ordered list of lines, numbered by CSS counters (copying skips the numbers). */
 export function numberedLines(text) {
-  const lines = text.split('\n');
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  const lines = text ? splitLines(text) : ['']; // an empty file is one empty line
   return h('ol.lines', { 'aria-label': 'File contents' },
     lines.map((line) => h('li', {}, h('code', {}, line || '\u200b'))));
 }

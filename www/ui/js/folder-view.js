@@ -1,6 +1,5 @@
-// A folder's listing: sortable columns, only visible rows rendered, a
-// listbox with aria-activedescendant (10,000 rows are one tab stop), rows
-// that drag onto folders.
+// A folder's listing: sortable columns, only visible rows rendered, one
+// tab stop (a listbox with aria-activedescendant), rows dragged onto folders.
 
 import { fill, h } from './dom.js';
 import { fileKind, kindLabel, sortEntries } from './entries.js';
@@ -14,11 +13,7 @@ export const ROW_PIXELS = 36;
 const dragType = 'application/x-strata-path';
 const columns = [['name', 'Name'], ['size', 'Size'], ['modified', 'Modified'], ['kind', 'Kind']];
 
-/**
- * `actions` has `open(entry)`, `act(name, entry)` (rename, move, delete,
- * history), `dropPath(fromPath, folderPath)` and `dropFiles(dataTransfer,
- * folderPath)`.
- */
+/** `actions`: open(entry), act(name, entry), dropPath(from, folder), dropFiles(data, folder). */
 export class FolderView {
   constructor(actions) {
     this.actions = actions;
@@ -38,7 +33,7 @@ export class FolderView {
     this.renderHeader();
   }
 
-  /** Shows `entries` of the folder `state.path` at `state.at`; `keepScroll` on a re-render. */
+  /** Shows `entries` of the folder `state.path` at `state.at`. */
   show(state, entries, { keepScroll }) {
     const sameFolder = this.state?.path === state.path;
     const selectedNode = sameFolder ? this.sorted[this.selected]?.node : null;
@@ -64,7 +59,7 @@ export class FolderView {
       const active = key === this.sortKey;
       const arrow = active ? (this.descending ? ' ▼' : ' ▲') : '';
       return h(`button.column.column-${key}`, {
-        type: 'button', 'aria-pressed': String(active),
+        'aria-pressed': String(active),
         title: `Sort by ${label.toLowerCase()} (folders stay first)`,
         onclick: () => this.sortBy(key),
       }, label + arrow);
@@ -108,20 +103,21 @@ export class FolderView {
 
   /** Lets `target` take dropped rows (a move) and dropped files (an upload into `folder`). */
   acceptDrops(target, folder) {
-    target.addEventListener('dragover', (event) => {
-      if (!this.state || this.state.at) return;
+    const mark = (on) => target.classList.toggle('drop-target', on);
+    const take = (event) => { // only now, and only rows or files
       const types = event.dataTransfer.types;
-      if (!types.includes(dragType) && !types.includes('Files')) return;
+      if (!this.state || this.state.at || !types.includes(dragType) && !types.includes('Files')) {
+        return false;
+      }
       event.preventDefault();
       event.stopPropagation();
-      target.classList.add('drop-target');
-    });
-    target.addEventListener('dragleave', () => target.classList.remove('drop-target'));
+      return true;
+    };
+    target.addEventListener('dragover', (event) => mark(take(event)));
+    target.addEventListener('dragleave', () => mark(false));
     target.addEventListener('drop', (event) => {
-      target.classList.remove('drop-target');
-      if (!this.state || this.state.at) return;
-      event.preventDefault();
-      event.stopPropagation();
+      mark(false);
+      if (!take(event)) return;
       const from = event.dataTransfer.getData(dragType);
       if (from) this.actions.dropPath(from, folder);
       else this.actions.dropFiles(event.dataTransfer, folder);
@@ -145,10 +141,9 @@ export class FolderView {
 
   onKey(event) {
     const page = Math.max(1, Math.floor(this.viewport.clientHeight / ROW_PIXELS) - 1);
-    const moves = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page };
+    const moves = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page, Home: -Infinity,
+      End: Infinity }; // select() clamps
     if (event.key in moves) this.select(this.selected + moves[event.key]);
-    else if (event.key === 'Home') this.select(0);
-    else if (event.key === 'End') this.select(this.sorted.length - 1);
     else if (event.key === 'Enter' && this.selectedEntry()) this.actions.open(this.selectedEntry());
     else if (!this.keyAction(event)) return;
     event.preventDefault();

@@ -1,6 +1,5 @@
-// The history of one node (/api/history): every event with its date and
-// size; open or download any version, compare two versions of a text
-// file, restore the node to the moment of an event.
+// The history of one node: every event with its date and size; open or
+// download a version, diff two versions of a text, restore to an event.
 
 import { historyOf, readText, versionUrl } from './api.js';
 import { showModal } from './dialogs.js';
@@ -14,27 +13,17 @@ import { baseName, formatHash } from './url-state.js';
 /** The most bytes of each version read for a diff. */
 export const DIFF_BYTES_MAX = 1024 * 1024;
 
-const eventWords = {
-  created: 'Created', edited: 'Edited', moved: 'Moved', deleted: 'Deleted', restored: 'Restored',
-};
-
-/**
- * The panel for the node at `state.path` (resolved at `state.at`);
- * `restore(path, date)` restores it. Resolves to an element.
- */
+/** The panel of the node at `state.path` (at `state.at`); `restore(path, date)`. */
 export async function historyPanel(state, restore, signal) {
   const answer = await historyOf(state.path, state.at, signal);
   const name = baseName(answer.path) || '/';
   const isText = fileKind(name) === 'text';
   const chosen = new Set();
-  const compare = h('button', { type: 'button', disabled: true }, 'Compare the 2 chosen versions');
-  compare.addEventListener('click', () => {
-    const [newer, older] = answer.events.filter((event) => chosen.has(event));
-    showDiff(name, older, newer);
-  });
+  const compare = h('button', { disabled: true, onclick: () =>
+    showDiff(name, ...answer.events.filter((event) => chosen.has(event)).reverse()) },
+  'Compare the 2 chosen versions');
   const onChoose = (event, checked) => {
-    if (checked) chosen.add(event);
-    else chosen.delete(event);
+    chosen[checked ? 'add' : 'delete'](event);
     compare.disabled = chosen.size !== 2;
   };
   const items = answer.events.map((event) =>
@@ -55,13 +44,14 @@ function eventItem(answer, event, { isText, onChoose, restore, state }) {
   if (event.from || event.to) details.push([event.from, event.to].filter(Boolean).join(' → '));
   return h(`li.event.event-${event.type}`, { 'data-date': event.date },
     h('div.event-head', {},
-      h('strong', {}, eventWords[event.type] ?? event.type), ' ', dateWords(event.date)),
+      h('strong', {}, event.type[0].toUpperCase() + event.type.slice(1)), ' ', // Created…
+      dateWords(event.date)),
     details.length > 0 && h('div.event-details', {}, details.join(' · ')),
     h('div.event-actions', {},
       h('a', { href: openHref }, 'Open as it was'),
       hasContent && h('a', { href: versionUrl(event.content), download: baseName(answer.path) },
         'Download'),
-      h('button', { type: 'button', disabled: Boolean(state.at && state.at < event.date),
+      h('button', { disabled: Boolean(state.at && state.at < event.date),
         onclick: () => restore(answer.path, event.date) }, 'Restore to here'),
       isText && hasContent && h('label.choose', {},
         h('input', { type: 'checkbox', onchange: (change) => onChoose(event, change.target.checked) }),

@@ -3,15 +3,15 @@
 
 import { blobUrl, permanode, readBlob } from './api.js';
 import { h } from './dom.js';
-import { dateWords } from './file-view.js';
+import { dateWords, refLink } from './file-view.js';
 import { formatBytes } from './time-format.js';
-import { formatHash } from './url-state.js';
 
 /** The most bytes of a blob read for its preview. */
 export const INSPECT_BYTES_MAX = 64 * 1024;
 /** The most bytes shown as a hex dump. */
 export const HEX_BYTES_MAX = 4096;
 const refPattern = /^((?:sha224|sha256|sha1)-[0-9a-f]{40,64})(.*)$/s;
+const utf8 = (bytes) => new TextDecoder('utf-8', { fatal: true }).decode(bytes); // throws if not
 
 /** The inspector's view of `ref` at `at` (for a permanode's attributes). */
 export async function inspectorView(ref, at, signal) {
@@ -29,7 +29,7 @@ export async function inspectorView(ref, at, signal) {
 function parseSchema(bytes, size) {
   if (size !== bytes.length || bytes[0] !== 0x7b) return null; // `{`, and all of it read
   try {
-    const value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    const value = JSON.parse(utf8(bytes));
     return typeof value?.camliType === 'string' ? value : null;
   } catch {
     return null;
@@ -58,40 +58,30 @@ async function permanodeFacts(ref, at, signal) {
 /** A string value, with a leading ref made a link to its own inspector view. */
 function valueNodes(text, at) {
   const match = refPattern.exec(String(text));
-  if (!match) return String(text);
-  return [h('a', { href: formatHash({ path: '/', inspect: match[1], at }) }, match[1]), match[2]];
+  return match ? [refLink(match[1], at), match[2]] : String(text);
 }
 
 /** JSON pretty-printed as nodes, two spaces per level, refs as links. */
 function jsonNodes(value, at, indent) {
-  if (Array.isArray(value)) {
-    if (value.length === 0) return '[]';
-    const inner = indent + '  ';
-    return ['[\n', value.map((item, index) =>
-      [inner, jsonNodes(item, at, inner), index < value.length - 1 ? ',\n' : '\n']), indent, ']'];
-  }
   if (value && typeof value === 'object') {
+    const isArray = Array.isArray(value);
+    const [open, close] = isArray ? '[]' : '{}';
     const keys = Object.keys(value);
-    if (keys.length === 0) return '{}';
     const inner = indent + '  ';
-    return ['{\n', keys.map((key, index) => [inner, JSON.stringify(key), ': ',
-      jsonNodes(value[key], at, inner), index < keys.length - 1 ? ',\n' : '\n']), indent, '}'];
+    return keys.length === 0 ? open + close : [open, '\n', keys.map((key, index) => [inner,
+      isArray ? '' : `${JSON.stringify(key)}: `, jsonNodes(value[key], at, inner),
+      index < keys.length - 1 ? ',\n' : '\n']), indent, close];
   }
-  if (typeof value === 'string' && refPattern.test(value)) {
-    const match = refPattern.exec(value);
-    return ['"', h('a', { href: formatHash({ path: '/', inspect: match[1], at }) }, match[1]),
-      JSON.stringify(match[2]).slice(1, -1), '"'];
-  }
-  return JSON.stringify(value);
+  const match = typeof value === 'string' && refPattern.exec(value);
+  if (!match) return JSON.stringify(value);
+  return ['"', refLink(match[1], at), JSON.stringify(match[2]).slice(1, -1), '"'];
 }
 
 function rawPreview(bytes, size) {
   let text = null;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    text = null; // not UTF-8: shown as hex
-  }
+    text = utf8(bytes);
+  } catch {} // not UTF-8: shown as hex
   const shown = size > bytes.length ? ` (the first ${formatBytes(bytes.length)})` : '';
   if (text !== null && !/[\0-\x08\x0e-\x1f]/.test(text)) {
     return [h('h2', {}, `As text${shown}`), h('pre.raw', {}, text)];

@@ -1,43 +1,42 @@
-// The page around the views once signed in: the top bar (breadcrumbs and
-// actions), the timeline, the main area, the side panel, the upload panel.
+// The page around the views: top bar, timeline, view, side panel, uploads.
 
 import { fill, h } from './dom.js';
 import { icon } from './icons.js';
 import { formatHash, splitPath } from './url-state.js';
 
-/** Builds the shell into `root`; `handlers` has the top bar's actions. */
-export function buildShell(root, timeline, uploads, handlers) {
-  const filePicker = h('input', { type: 'file', multiple: true, hidden: true,
-    onchange: (event) => handlers.picked(event.target) });
-  const folderPicker = h('input', { type: 'file', multiple: true, hidden: true,
-    webkitdirectory: true, onchange: (event) => handlers.picked(event.target) });
-  const button = (label, iconName, onclick, extra = {}) =>
-    h('button', { type: 'button', onclick, ...extra }, iconName && icon(iconName), h('span', {},
-      label));
+/** Builds the shell into `root`; `actions` are app.js's (upload, newFolder, help, …). */
+export function buildShell(root, timeline, uploads, actions) {
+  const picker = (extra) => h('input', { type: 'file', multiple: true, hidden: true,
+    onchange: (event) => actions.picked(event.target), ...extra });
+  const filePicker = picker();
+  const folderPicker = picker({ webkitdirectory: true });
+  const button = (label, iconName, onclick, keys) => h('button', { onclick,
+    'aria-keyshortcuts': keys }, iconName && icon(iconName), h('span', {}, label));
   const changeButtons = [
-    button('Upload', 'upload', () => filePicker.click(), { 'aria-keyshortcuts': 'U' }),
-    button('Upload folder', 'upload', () => folderPicker.click(),
-      { 'aria-keyshortcuts': 'Shift+U' }),
-    button('New folder', 'newFolder', handlers.newFolder, { 'aria-keyshortcuts': 'N' }),
+    button('Upload', 'upload', actions.upload, 'U'),
+    button('Upload folder', 'upload', actions.uploadFolder, 'Shift+U'),
+    button('New folder', 'newFolder', actions.newFolder, 'N'),
   ];
   const restoreButton = button('Restore this folder to this moment', 'history',
-    handlers.restoreShown, { hidden: true });
-  const backToNow = h('button.back-to-now', { type: 'button', hidden: true,
-    onclick: handlers.backToNow, 'aria-keyshortcuts': '.' }, 'Back to now');
-  const siteLink = h('a.site-link', { href: '/' }, 'Website');
+    actions.restoreShown);
+  const backToNow = h('button.back-to-now', { hidden: true, onclick: actions.now,
+    'aria-keyshortcuts': '.' }, 'Back to now');
+  const website = button('Website', 'website', actions.website, 'W');
+  const siteNote = h('p.site-note', {}, 'This folder is the website at /. ',
+    h('button', { onclick: actions.website }, 'Publish or roll back'));
   const breadcrumbs = h('nav.breadcrumbs', { 'aria-label': 'Folder path' });
   const top = h('header.top', {},
     h('a.brand', { href: '#/', title: 'strata: all files, now' }, 'strata'),
     breadcrumbs,
-    h('div.top-actions', {}, changeButtons, restoreButton, siteLink,
-      button('?', null, handlers.help, { 'aria-label': 'Keyboard shortcuts',
-        'aria-keyshortcuts': '?', title: 'Keyboard shortcuts (?)' }),
-      button('Sign out', null, handlers.signOut)),
+    h('div.top-actions', {}, changeButtons, restoreButton, website,
+      h('button', { onclick: actions.help, 'aria-label': 'Keyboard shortcuts',
+        'aria-keyshortcuts': '?', title: 'Keyboard shortcuts (?)' }, h('span', {}, '?')),
+      button('Sign out', null, actions.signOut)),
     filePicker, folderPicker);
   const view = h('main.view', { id: 'view', tabIndex: -1 });
   const panel = h('aside.panel', { id: 'panel', hidden: true, 'aria-label': 'Side panel' });
   timeline.element.querySelector('.when').append(backToNow);
-  fill(root, top, timeline.element, h('div.body', {}, view, panel), uploads.element);
+  fill(root, top, timeline.element, siteNote, h('div.body', {}, view, panel), uploads.element);
   return {
     view, panel, filePicker, folderPicker,
     /** Shows where we are and what can be done at that moment. */
@@ -46,8 +45,8 @@ export function buildShell(root, timeline, uploads, handlers) {
       for (const item of changeButtons) item.disabled = Boolean(state.at);
       restoreButton.hidden = !state.at || !state.isFolder || Boolean(state.inspect);
       backToNow.hidden = !state.at;
-      siteLink.href = state.at ? `/@${state.at}/` : '/';
-      siteLink.textContent = state.at ? 'Website at this moment' : 'Website';
+      website.setAttribute('aria-pressed', String(state.panel === 'site'));
+      siteNote.hidden = !/^\/site(\/|$)/.test(state.path) || state.panel === 'site';
     },
   };
 }

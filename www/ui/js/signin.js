@@ -1,5 +1,5 @@
-// The sign-in page: the token goes once to /api/login, which answers with
-// an HttpOnly cookie, so no script keeps it (API.md, "Browser sessions").
+// The sign-in page: the token goes once to /api/login for an HttpOnly
+// cookie, so no script keeps it (API.md, "Browser sessions").
 
 import { signIn } from './api.js';
 import { h, fill } from './dom.js';
@@ -34,33 +34,22 @@ export function showSignIn(root, onSignedIn) {
 }
 
 function showFailure(error, message, button) {
-  if (error.status === 429) {
-    countDown(error.retryAfterSeconds ?? 60, message, button);
-    return;
-  }
+  if (error.status === 429) return countDown(error.retryAfterSeconds ?? 60, message, button);
   button.disabled = false;
-  if (error.status === 401) {
-    message.textContent = 'That token is not right. Check it and try again.';
-  } else if (error.status === 0 || error instanceof TypeError) {
-    message.textContent = 'The server cannot be reached. Is strata running?';
-  } else {
-    message.textContent = `Sign-in failed (${error.status}): ${error.message}`;
-  }
+  message.textContent = error.status === 401 ? 'That token is not right. Check it and try again.'
+    : !error.status ? 'The server cannot be reached. Is strata running?' // a TypeError too
+      : `Sign-in failed (${error.status}): ${error.message}`;
 }
 
-// After 10 failures in a minute the server refuses every try (429) until
-// Retry-After has passed; the button stays off that long.
+// A 429 (too many failures) refuses every try until Retry-After: wait that long.
 function countDown(seconds, message, button) {
   let left = seconds;
-  const show = () => {
-    message.textContent = `Too many attempts from this address. Try again in ${left} s.`;
-  };
-  show();
-  const timer = setInterval(() => {
+  const tick = () => {
+    message.textContent = left > 0 ?
+      `Too many attempts from this address. Try again in ${left} s.` : 'You can try again now.';
+    button.disabled = left > 0;
     left -= 1;
-    if (left > 0) return show();
-    clearInterval(timer);
-    message.textContent = 'You can try again now.';
-    button.disabled = false;
-  }, 1000);
+  };
+  tick();
+  const timer = setInterval(() => (left < 0 ? clearInterval(timer) : tick()), 1000);
 }

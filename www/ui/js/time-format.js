@@ -1,6 +1,5 @@
-// Times as the UI shows and sends them. Server dates have nanoseconds
-// (API.md, "Times"); a Date has milliseconds, so exact instants are BigInt
-// nanoseconds and server dates go back to it unrounded.
+// Times shown and sent. Server dates have nanoseconds (API.md, "Times"),
+// so exact instants are BigInt nanoseconds and go back unrounded.
 
 const nanosPerMilli = 1_000_000n;
 const nanosPerSecond = 1_000_000_000n;
@@ -14,13 +13,10 @@ export function parseInstant(text) {
   const [, year, month, day, hour, minute, second, fraction = '', zone] = match;
   const millis = Date.UTC(+year, +month - 1, +day, +hour, +minute, +second);
   if (Number.isNaN(millis)) return null;
-  let offsetMinutes = 0;
-  if (zone.length === 6) {
-    const sign = zone[0] === '-' ? -1 : 1;
-    offsetMinutes = sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
-  }
-  const fractionNanos = BigInt(fraction.padEnd(9, '0'));
-  return (BigInt(millis) - BigInt(offsetMinutes) * 60_000n) * nanosPerMilli + fractionNanos;
+  const offsetMinutes = zone.length === 6 ? // ±hh:mm
+    (zone[0] === '-' ? -1 : 1) * (zone.slice(1, 3) * 60 + Number(zone.slice(4, 6))) : 0;
+  return (BigInt(millis) - BigInt(offsetMinutes) * 60_000n) * nanosPerMilli +
+    BigInt(fraction.padEnd(9, '0'));
 }
 
 /** An instant (BigInt nanoseconds) as RFC 3339 UTC with 9 fraction digits. */
@@ -31,20 +27,20 @@ export function formatInstant(nanos) {
   return `${whole}.${fraction.toString().padStart(9, '0')}Z`;
 }
 
-/** The instant 1 ns before `text` (a server date): "just before the delete". */
+/** The instant 1 ns before the server date `text`. */
 export function instantBefore(text) {
   const nanos = parseInstant(text);
   if (nanos === null) throw new Error(`not an RFC 3339 date: ${text}`);
   return formatInstant(nanos - 1n);
 }
 
-/** Milliseconds since the epoch (a Number, rounded down) of a server date, or NaN. */
+/** A server date in ms since the epoch (rounded down), or NaN. */
 export function toMillis(text) {
   const nanos = parseInstant(text);
   return nanos === null ? NaN : Number(floorDivide(nanos, nanosPerMilli));
 }
 
-/** A millisecond time as an RFC 3339 date the API takes (`at=`). */
+/** A time in ms as an RFC 3339 date (for `at=`). */
 export function fromMillis(millis) {
   return formatInstant(BigInt(Math.floor(millis)) * nanosPerMilli);
 }
@@ -55,31 +51,22 @@ export function compareInstants(left, right) {
   return difference < 0n ? -1 : difference > 0n ? 1 : 0;
 }
 
-const units = [
-  ['year', 365 * 86_400_000],
-  ['month', 30 * 86_400_000],
-  ['week', 7 * 86_400_000],
-  ['day', 86_400_000],
-  ['hour', 3_600_000],
-  ['minute', 60_000],
-  ['second', 1000],
-];
+const dayMillis = 86_400_000;
+const units = [['year', 365 * dayMillis], ['month', 30 * dayMillis], ['week', 7 * dayMillis],
+  ['day', dayMillis], ['hour', 3_600_000], ['minute', 60_000], ['second', 1000]];
 
-/** `then` relative to `now` (both ms) in words: "3 minutes ago", "in 2 days", "just now". */
+/** `then` from `now` (ms) in words: "3 minutes ago", "in 2 days", "just now". */
 export function describeAge(thenMillis, nowMillis) {
   const difference = nowMillis - thenMillis;
   const distance = Math.abs(difference);
-  if (distance < 10_000) return 'just now';
-  for (const [unit, size] of units) {
-    if (distance < size) continue;
-    const count = Math.floor(distance / size);
-    const words = `${count} ${unit}${count === 1 ? '' : 's'}`;
-    return difference > 0 ? `${words} ago` : `in ${words}`;
-  }
-  return 'just now';
+  const [unit, size] = units.find(([, millis]) => distance >= millis) ?? [];
+  if (distance < 10_000 || !unit) return 'just now';
+  const count = Math.floor(distance / size);
+  const words = `${count} ${unit}${count === 1 ? '' : 's'}`;
+  return difference > 0 ? `${words} ago` : `in ${words}`;
 }
 
-/** A server date for people: `2026-11-22 10:00:00.123 UTC` (milliseconds kept). */
+/** A server date for people: `2026-11-22 10:00:00.123 UTC`. */
 export function formatExact(text) {
   const nanos = parseInstant(text);
   if (nanos === null) return String(text);
@@ -87,18 +74,13 @@ export function formatExact(text) {
   return `${full.slice(0, 10)} ${full.slice(11, 23)} UTC`;
 }
 
-/** A byte count for people, in binary units: 0 B, 999 B, 1.5 KiB, 12 MiB. */
+/** A byte count for people: 999 B, 1.5 KiB, 12 MiB. */
 export function formatBytes(bytes) {
   if (!Number.isFinite(bytes) || bytes < 0) return '';
   if (bytes < 1024) return `${bytes} B`;
-  const names = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let index = 0;
-  while (value >= 1024 && index < names.length - 1) {
-    value /= 1024;
-    index += 1;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${names[index]}`;
+  const index = Math.min(4, Math.floor(Math.log2(bytes) / 10));
+  const value = bytes / 1024 ** index;
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${'KMGT'[index - 1]}iB`;
 }
 
 function floorDivide(numerator, denominator) {

@@ -12,10 +12,7 @@ export function millisAt(fraction, startMillis, endMillis) {
   return startMillis + clamped * (endMillis - startMillis);
 }
 
-/**
- * How many of `changeMillis` fall in each of `binCount` equal stretches
- * of [startMillis, endMillis]; the last bin includes the end.
- */
+/** How many of `changeMillis` fall in each of `binCount` equal parts of [start, end]. */
 export function densityBins(changeMillis, startMillis, endMillis, binCount) {
   const bins = new Array(binCount).fill(0);
   for (const millis of changeMillis) {
@@ -28,9 +25,8 @@ export function densityBins(changeMillis, startMillis, endMillis, binCount) {
 }
 
 /**
- * The index in `sortedDates` of the latest date before `current`
- * (direction -1) or the earliest after it (+1); `current` null is now.
- * -1 when there is none.
+ * The index in `sortedDates` of the latest date before `current` (direction
+ * -1) or the earliest after it (+1), or -1; `current` null is now.
  */
 export function stepIndex(sortedDates, current, direction, compare) {
   if (sortedDates.length === 0) return -1;
@@ -48,11 +44,7 @@ export function stepIndex(sortedDates, current, direction, compare) {
   return index;
 }
 
-/**
- * The dates the arrow keys step to: the last of each run of claims about
- * one node (a put is a place and a content claim; between them the file
- * is half-made).
- */
+/** The dates keys step to: the last of each run of claims about one node (a put is two). */
 export function stepDates(changes) {
   const dates = [];
   changes.forEach((change, index) => {

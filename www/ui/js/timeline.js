@@ -19,13 +19,12 @@ export class Timeline {
     this.canvas = h('canvas.density', { 'aria-hidden': 'true' });
     this.handle = h('div.handle', { 'aria-hidden': 'true' });
     this.track = h('div.track', { role: 'slider', tabIndex: 0, 'aria-label': 'Moment shown',
-      'aria-keyshortcuts': 'ArrowLeft ArrowRight Home End' }, this.canvas, this.handle);
+      'aria-keyshortcuts': 'ArrowLeft ArrowRight Home End', onkeydown: (event) => this.onKey(event),
+      onpointerdown: (event) => this.onPointerDown(event) }, this.canvas, this.handle);
     this.words = h('strong.when-words', {}, 'now');
     this.exact = h('span.when-exact');
     this.element = h('section.timeline', { 'aria-label': 'Time travel' }, this.track,
       h('div.when', {}, this.words, ' ', this.exact));
-    this.track.addEventListener('keydown', (event) => this.onKey(event));
-    this.track.addEventListener('pointerdown', (event) => this.onPointerDown(event));
     new ResizeObserver(() => this.draw()).observe(this.track);
   }
 
@@ -53,11 +52,12 @@ export class Timeline {
     this.handle.style.left = `${fractionOf(millis, start, end) * 100}%`;
     this.words.textContent = at ? describeAge(millis, Date.now()) : 'now';
     this.exact.textContent = at ? formatExact(at) : '';
-    this.track.setAttribute('aria-valuemin', String(Math.round(start)));
-    this.track.setAttribute('aria-valuemax', String(Math.round(end)));
-    this.track.setAttribute('aria-valuenow', String(Math.round(millis)));
-    this.track.setAttribute('aria-valuetext', at ? `${describeAge(millis, Date.now())}, ` +
-      formatExact(at) : 'now');
+    const aria = { min: start, max: end, now: millis };
+    for (const [name, value] of Object.entries(aria)) {
+      this.track.setAttribute(`aria-value${name}`, String(Math.round(value)));
+    }
+    this.track.setAttribute('aria-valuetext', at ? `${this.words.textContent}, ` +
+      this.exact.textContent : 'now');
     this.element.classList.toggle('in-past', Boolean(at));
   }
 
@@ -101,16 +101,15 @@ export class Timeline {
         fromMillis(millis);
     };
     this.move(atPointer(event), false);
-    const onMove = (pointer) => this.move(atPointer(pointer), false);
+    const drag = new AbortController();
+    const listen = (type, listener) => this.track.addEventListener(type, listener, drag);
     const onUp = (pointer) => {
-      this.track.removeEventListener('pointermove', onMove);
-      this.track.removeEventListener('pointerup', onUp);
-      this.track.removeEventListener('pointercancel', onUp);
+      drag.abort(); // removes the three listeners
       this.move(atPointer(pointer), true);
     };
-    this.track.addEventListener('pointermove', onMove);
-    this.track.addEventListener('pointerup', onUp);
-    this.track.addEventListener('pointercancel', onUp);
+    listen('pointermove', (pointer) => this.move(atPointer(pointer), false));
+    listen('pointerup', onUp);
+    listen('pointercancel', onUp);
   }
 
   /** Steps to the previous (-1) or next (+1) change; past the last one is now. */
@@ -128,14 +127,11 @@ export class Timeline {
   }
 
   onKey(event) {
-    const keys = {
-      ArrowLeft: () => this.step(-1), ArrowDown: () => this.step(-1),
-      ArrowRight: () => this.step(1), ArrowUp: () => this.step(1),
-      Home: () => this.dates.length && this.move(this.dates[0], true),
-      End: () => this.move(null, true),
-    };
-    if (!keys[event.key]) return;
+    const steps = { ArrowLeft: -1, ArrowDown: -1, ArrowRight: 1, ArrowUp: 1 };
+    if (event.key in steps) this.step(steps[event.key]);
+    else if (event.key === 'Home') this.move(this.dates[0] ?? null, true);
+    else if (event.key === 'End') this.move(null, true);
+    else return;
     event.preventDefault();
-    keys[event.key]();
   }
 }

@@ -17,12 +17,8 @@ export const UPLOADS_PARALLEL_MAX = 2;
  */
 export function filesOfDrop(dataTransfer) {
   const entries = [...dataTransfer.items]
-    .map((item) => (item.kind === 'file' ? item.webkitGetAsEntry?.() : null))
-    .filter(Boolean);
-  if (entries.length === 0) {
-    return Promise.resolve([...dataTransfer.files].map((file) => ({ file, relative: file.name })));
-  }
-  return walkEntries(entries);
+    .map((item) => item.kind === 'file' && item.webkitGetAsEntry?.()).filter(Boolean);
+  return entries.length ? walkEntries(entries) : Promise.resolve(filesOfInput(dataTransfer));
 }
 
 async function walkEntries(roots) {
@@ -44,7 +40,7 @@ async function walkEntries(roots) {
   return found;
 }
 
-/** The files of an <input type=file> (with `webkitdirectory`, their relative paths kept). */
+/** The files of an <input type=file> or a drop (relative paths kept from `webkitdirectory`). */
 export function filesOfInput(input) {
   return [...input.files].slice(0, UPLOAD_FILES_MAX)
     .map((file) => ({ file, relative: file.webkitRelativePath || file.name }));
@@ -58,12 +54,11 @@ export class Uploads {
     this.running = 0;
     this.summary = h('span.uploads-summary', { role: 'status' });
     this.overall = h('progress.uploads-overall', { max: 1, value: 0, 'aria-label': 'All uploads' });
-    this.cancelButton = h('button', { type: 'button', onclick: () => this.cancelAll() }, 'Cancel');
-    this.closeButton = h('button', { type: 'button', onclick: () => this.close() }, 'Close');
+    this.cancelButton = h('button', { onclick: () => this.cancelAll() }, 'Cancel');
     this.list = h('ul.uploads-list');
     this.element = h('section.uploads', { 'aria-label': 'Uploads', hidden: true },
-      h('div.uploads-head', {}, this.summary, this.overall, this.cancelButton, this.closeButton),
-      this.list);
+      h('div.uploads-head', {}, this.summary, this.overall, this.cancelButton,
+        h('button', { onclick: () => this.close() }, 'Close')), this.list);
   }
 
   /** Queues `files` (`[{file, relative}]`) into the folder `folder`. */
@@ -139,9 +134,10 @@ export class Uploads {
   }
 
   counts() {
-    const count = (state) => this.jobs.filter((job) => job.state === state).length;
-    return { done: count('done'), failed: count('failed'), cancelled: count('cancelled'),
+    const counts = { waiting: 0, sending: 0, done: 0, failed: 0, cancelled: 0,
       total: this.jobs.length };
+    for (const job of this.jobs) counts[job.state] += 1;
+    return counts;
   }
 
   update() {

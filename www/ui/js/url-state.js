@@ -1,30 +1,21 @@
-// The UI's state in the URL's fragment, so a moment can be bookmarked:
-// `#/docs/` (a folder: trailing `/`), `#/docs/a.txt?at=<date>&panel=history`,
-// `#/?inspect=<ref>`. Segments are percent-encoded UTF-8.
+// The UI's state in the URL's fragment (a moment can be bookmarked): `#/docs/`
+// (a folder), `#/docs/a.txt?at=<date>&panel=history`, `#/?inspect=<ref>`.
 
 /** The panels that can sit beside a view. */
-export const PANELS = ['history'];
+export const PANELS = ['history', 'site'];
 
 /** Parses a fragment into `{path, isFolder, at, panel, inspect}`; never throws. */
 export function parseHash(hash) {
-  const text = hash.startsWith('#') ? hash.slice(1) : hash;
-  const queryStart = text.indexOf('?');
-  const rawPath = queryStart < 0 ? text : text.slice(0, queryStart);
-  const query = new URLSearchParams(queryStart < 0 ? '' : text.slice(queryStart + 1));
-  const segments = [];
-  for (const segment of rawPath.split('/')) {
-    if (segment === '') continue;
-    const name = safeDecode(segment);
-    if (name === null || name === '.' || name === '..') continue;
-    segments.push(name);
-  }
-  const isFolder = segments.length === 0 || rawPath.endsWith('/');
-  const panel = PANELS.includes(query.get('panel')) ? query.get('panel') : null;
+  const [rawPath, queryText = ''] = hash.replace(/^#/, '').split(/\?(.*)/s);
+  const query = new URLSearchParams(queryText);
+  const segments = rawPath.split('/').map(safeDecode)
+    .filter((name) => name && name !== '.' && name !== '..'); // '' and undecodable: null
+  const panel = query.get('panel');
   return {
     path: '/' + segments.join('/'),
-    isFolder,
+    isFolder: segments.length === 0 || rawPath.endsWith('/'),
     at: query.get('at') || null,
-    panel,
+    panel: PANELS.includes(panel) ? panel : null,
     inspect: query.get('inspect') || null,
   };
 }
@@ -34,42 +25,25 @@ export function formatHash({ path = '/', isFolder = true, at = null, panel = nul
   const segments = splitPath(path).map(encodeURIComponent);
   let text = '#/' + segments.join('/');
   if (isFolder && segments.length > 0) text += '/';
-  const query = new URLSearchParams();
-  if (at) query.set('at', at);
-  if (panel) query.set('panel', panel);
-  if (inspect) query.set('inspect', inspect);
-  const queryText = query.toString();
-  return queryText ? `${text}?${queryText}` : text;
+  const query = new URLSearchParams(Object.entries({ at, panel, inspect })
+    .filter(([, value]) => value)).toString();
+  return query ? `${text}?${query}` : text;
 }
 
 /** The names along a tree path: `/a/b c/` → `['a', 'b c']`. */
-export function splitPath(path) {
-  return path.split('/').filter((segment) => segment !== '');
-}
+export const splitPath = (path) => path.split('/').filter((segment) => segment !== '');
 
 /** Joins a folder path and a name: (`/docs`, `a.txt`) → `/docs/a.txt`. */
-export function joinPath(folder, name) {
-  const base = folder.endsWith('/') ? folder : folder + '/';
-  return base + name;
-}
+export const joinPath = (folder, name) => folder.replace(/\/?$/, '/') + name;
 
-/** The folder holding `path` (`/docs/a.txt` → `/docs`); the root's parent is the root. */
-export function parentPath(path) {
-  const segments = splitPath(path);
-  segments.pop();
-  return '/' + segments.join('/');
-}
+/** The folder holding `path` (`/docs/a.txt` → `/docs`; `/` → `/`). */
+export const parentPath = (path) => '/' + splitPath(path).slice(0, -1).join('/');
 
 /** The last name of `path`, or '' for the root. */
-export function baseName(path) {
-  const segments = splitPath(path);
-  return segments.length ? segments[segments.length - 1] : '';
-}
+export const baseName = (path) => splitPath(path).pop() ?? '';
 
 /** A tree path percent-encoded for the API: `/a b/c` → `/a%20b/c`. */
-export function encodePath(path) {
-  return '/' + splitPath(path).map(encodeURIComponent).join('/');
-}
+export const encodePath = (path) => '/' + splitPath(path).map(encodeURIComponent).join('/');
 
 function safeDecode(segment) {
   try {

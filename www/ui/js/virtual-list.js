@@ -1,7 +1,9 @@
-// A list that renders only the rows in view, so 10,000 entries cost as
-// much as 40. Rows have one height; a spacer gives the full scroll height.
+// A list that renders only the rows in view (rows of one height; a spacer
+// gives the full scroll height).
 
-/** Rows rendered beyond each edge of the view, so fast scrolling shows no gaps. */
+import { h } from './dom.js';
+
+/** Rows rendered beyond each edge of the view (no gaps in fast scrolling). */
 export const OVERSCAN_ROWS = 8;
 
 /** The rows to render, `{start, end (exclusive), offsetPixels, totalPixels}`. */
@@ -17,7 +19,7 @@ export function visibleRange({ scrollPixels, viewportPixels, rowPixels, count,
   return { start, end, offsetPixels: start * rowPixels, totalPixels };
 }
 
-/** The scroll position that brings row `index` fully into view, or `scrollPixels` if it is. */
+/** The scroll position that shows row `index` whole (`scrollPixels` if it is). */
 export function scrollToShow({ index, scrollPixels, viewportPixels, rowPixels }) {
   const top = index * rowPixels;
   const bottom = top + rowPixels;
@@ -33,11 +35,8 @@ export class VirtualList {
     this.rowPixels = rowPixels;
     this.renderRow = renderRow;
     this.items = [];
-    this.spacer = document.createElement('div');
-    this.spacer.className = 'virtual-spacer';
-    this.window = document.createElement('div');
-    this.window.className = 'virtual-window';
-    this.spacer.append(this.window);
+    this.window = h('div.virtual-window');
+    this.spacer = h('div.virtual-spacer', {}, this.window);
     viewport.replaceChildren(this.spacer);
     this.rendered = { start: 0, end: 0 };
     this.scheduled = false;
