@@ -451,7 +451,7 @@ fn a_claim_uploaded_as_a_file_through_the_file_api_is_indexed() {
     let bytes = claim.to_canonical();
     let response = call(address, "PUT", "/api/file", "", bytes.as_bytes());
     assert!(response.status < 300, "{}", response.text());
-    assert_eq!(names(address, "/api/fs/", &at(later)), ["new.txt"]);
+    assert_eq!(names(address, "/api/fs/", &at(later)), ["new.txt", "site"]);
 }
 
 #[test]
