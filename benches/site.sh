@@ -39,6 +39,10 @@ free_port() {
 www="$work/www"
 rm -rf "$www" "$work/data" "$work/nginx"
 mkdir -p "$www" "$work/nginx"
+# nginx's workers drop root for an unprivileged user: they must be able to
+# read the files (mktemp -d makes a 0700 folder; a 403 page would be
+# measured instead of the file).
+chmod a+rx "$work" "$www"
 python3 - "$www/page.html" <<'PY'
 import sys
 body = "<!doctype html><title>bench</title><p>" + "strata " * 200
@@ -85,8 +89,10 @@ for _ in $(seq 50); do
 done
 curl -sf -u :bench -X POST "http://127.0.0.1:$strata_port/api/site/publish" > /dev/null
 for name in page.html big.bin; do
-    curl -s "http://127.0.0.1:$strata_port/$name" | cmp -s - "$www/$name" ||
-        { echo "strata serves other bytes for $name" >&2; exit 1; }
+    for server in strata:$strata_port nginx:$nginx_port; do
+        curl -sf "http://127.0.0.1:${server#*:}/$name" | cmp -s - "$www/$name" ||
+            { echo "${server%%:*} does not serve $name's bytes" >&2; exit 1; }
+    done
 done
 
 # One wrk run: prints "requests/s p99_ms MiB/s".
