@@ -16,11 +16,10 @@ use super::url::{self, Moment, SiteUrl};
 use crate::blob::BlobStorage;
 use crate::fs::{FsError, Tree, latest};
 use crate::http::conditional::{Representation, respond};
-use crate::http::target::percent_encode_path;
 use crate::http::{Body, Request, Response, Status};
 use crate::util::rfc3339::Timestamp;
 use crate::web::blob_api::FileRangeReader;
-use crate::web::mime;
+use crate::web::{mime, redirect_with_slash};
 use std::sync::Arc;
 
 /// Methods the site answers.
@@ -69,7 +68,7 @@ impl Site {
                 None => self.page_now(request, path),
             },
             SiteUrl::Memento { moment, path } => self.memento(request, moment, path),
-            SiteUrl::MementoRoot | SiteUrl::TimeMapRoot => Ok(add_slash(request)),
+            SiteUrl::MementoRoot | SiteUrl::TimeMapRoot => Ok(redirect_with_slash(request)),
             SiteUrl::TimeMap(path) => memento::timemap(self, path),
         };
         answer.unwrap_or_else(|error| server_error(&error))
@@ -153,7 +152,7 @@ impl Site {
     ) -> Result<Response, FsError> {
         Ok(match self.lookup(generation, moment.at, path)? {
             Lookup::Page(page) => self.page(request, &page, moment, path),
-            Lookup::AddSlash => add_slash(request),
+            Lookup::AddSlash => redirect_with_slash(request),
             Lookup::BadPath(why) => Response::error(Status::BAD_REQUEST, &why),
             Lookup::Missing => self.not_found(generation, moment, path)?,
         })
@@ -288,17 +287,6 @@ fn finish(response: Response, cache_control: &str) -> Response {
     response
         .header("Cache-Control", cache_control.to_owned())
         .header("X-Content-Type-Options", "nosniff")
-}
-
-/// 301 to the request's path + `/`, keeping the query.
-fn add_slash(request: &Request<'_>) -> Response {
-    let mut location = percent_encode_path(&format!("{}/", request.path));
-    if let Some(query) = request.query {
-        location.push('?');
-        location.push_str(query);
-    }
-    Response::error(Status::MOVED_PERMANENTLY, &format!("moved to {location}"))
-        .header("Location", location)
 }
 
 /// The site before anything was published.

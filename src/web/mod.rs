@@ -222,8 +222,9 @@ fn health() -> Response {
     Response::text(Status::OK, format!("ok strata {VERSION}\n")).header("Cache-Control", "no-store")
 }
 
-/// 301 to the same path with a trailing slash, keeping the query.
-fn redirect_with_slash(request: &Request<'_>) -> Response {
+/// 301 to the same path with a trailing slash, keeping the query (the
+/// UI's and the site's folder rule).
+pub fn redirect_with_slash(request: &Request<'_>) -> Response {
     let mut location = percent_encode_path(&format!("{}/", request.path));
     if let Some(query) = request.query {
         location.push('?');
