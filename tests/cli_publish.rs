@@ -4,29 +4,20 @@
 
 mod common;
 
-use common::{ServedBinary, TOKEN};
+use common::{ServedBinary, TOKEN, scratch_folder, strata_with_token, write_file};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn scratch(name: &str) -> PathBuf {
-    let folder =
-        std::env::temp_dir().join(format!("strata-cli-publish-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&folder);
-    std::fs::create_dir_all(&folder).unwrap();
-    folder
+    scratch_folder("cli-publish", name)
 }
 
 fn write(path: &Path, bytes: &[u8]) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
+    write_file(path, bytes);
 }
 
 fn strata(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_strata"))
-        .args(args)
-        .env("STRATA_TOKEN", TOKEN)
-        .output()
-        .unwrap()
+    strata_with_token(TOKEN, args)
 }
 
 fn ok(args: &[&str]) -> String {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{ServedBinary, TOKEN, blob_server, call};
+use common::{ServedBinary, TOKEN, blob_server, call, strata_with_token};
 use strata::blob::BlobRef;
 use strata::blob::chunker::Chunker;
 use strata::blob::db_storage::{DbStorage, data_store_dir};
@@ -40,14 +40,6 @@ impl Drop for Folder {
 }
 
 /// Runs the binary with `args` and the token `token` in STRATA_TOKEN.
-fn strata_with_token(token: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_strata"))
-        .args(args)
-        .env("STRATA_TOKEN", token)
-        .output()
-        .unwrap()
-}
-
 fn strata(args: &[&str]) -> Output {
     strata_with_token(TOKEN, args)
 }

@@ -6,35 +6,21 @@
 
 mod common;
 
-use common::{ServedBinary, TOKEN, call, json_of};
+use common::{ServedBinary, TOKEN, call, json_of, scratch_folder, strata_with_token, write_file};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use strata::util::splitmix::pseudo_random_bytes;
 
 /// A fresh temporary folder named after `name`.
 fn scratch(name: &str) -> PathBuf {
-    let folder =
-        std::env::temp_dir().join(format!("strata-cli-server-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&folder);
-    std::fs::create_dir_all(&folder).unwrap();
-    folder
+    scratch_folder("cli-server", name)
 }
 
 fn write(path: &Path, bytes: &[u8]) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
+    write_file(path, bytes);
 }
 
 fn url(served: &ServedBinary) -> String {
     format!("http://{}/", served.address)
-}
-
-fn strata_with_token(token: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_strata"))
-        .args(args)
-        .env("STRATA_TOKEN", token)
-        .output()
-        .unwrap()
 }
 
 /// Runs a command that must succeed; its standard output.

@@ -425,3 +425,26 @@ pub fn json_of(response: &RawResponse) -> strata::util::json::Value {
     );
     strata::util::json::parse(&response.body).expect("a JSON body")
 }
+
+/// A fresh, empty temporary folder for one test: `strata-<kind>-<name>-<pid>`.
+pub fn scratch_folder(kind: &str, name: &str) -> PathBuf {
+    let folder = std::env::temp_dir().join(format!("strata-{kind}-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    folder
+}
+
+/// Writes `bytes` to `path`, making its parent folders.
+pub fn write_file(path: &std::path::Path, bytes: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Runs the `strata` binary with `args` and `STRATA_TOKEN` = `token`.
+pub fn strata_with_token(token: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(args)
+        .env("STRATA_TOKEN", token)
+        .output()
+        .unwrap()
+}
