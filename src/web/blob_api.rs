@@ -188,19 +188,11 @@ fn put_blob(storage: &dyn BlobStorage, body: &mut RequestBody<'_>) -> Response {
 /// `name=value` pairs of an `application/x-www-form-urlencoded` text,
 /// decoded; a pair that does not decode is an error, never dropped.
 pub fn form_pairs(text: &str) -> Result<Vec<(String, String)>, String> {
-    let decode = |raw: &str| {
-        let bytes = percent_decode(raw.as_bytes(), true).ok()?;
-        String::from_utf8(bytes).ok()
-    };
-    let mut pairs = Vec::new();
-    for pair in text.split('&').filter(|pair| !pair.is_empty()) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        match (decode(name), decode(value)) {
-            (Some(name), Some(value)) => pairs.push((name, value)),
-            _ => return Err(format!("form pair {pair:?} does not decode")),
-        }
-    }
-    Ok(pairs)
+    let pairs = form_pairs_borrowed(text)?;
+    Ok(pairs
+        .into_iter()
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect())
 }
 
 /// One decoded `name=value` pair of a form, borrowed where it can be.
