@@ -1,6 +1,4 @@
-// The only code that talks to the server (API.md). A non-2xx answer is an
-// ApiError (status, the server's message, a 429's wait); a 401 also calls
-// the `onSignedOut` handler.
+// The only code that talks to the server (API.md).
 
 import { encodePath } from './url-state.js';
 
@@ -163,8 +161,6 @@ export const publishSite = () => post('/api/site/publish');
 /** Rolls the site back to publish `number` (null: the one before): the new publish. */
 export const rollBack = (number = null) =>
   post(`/api/site/rollback${number === null ? '' : `?to=${number}`}`);
-
-// The inspector.
 
 /** A node's attributes at T and all its claims. */
 export const permanode = (ref, at, signal) =>

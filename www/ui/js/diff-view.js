@@ -1,5 +1,4 @@
-// A line diff as one column: removed lines with their old number, added
-// ones with their new number, unchanged ones with both.
+// A line diff as one column, each line with its old number, new number or both.
 
 import { diffLines, summarize } from './diff.js';
 import { h } from './dom.js';

@@ -1,17 +1,16 @@
 // A folder's entries: each file's kind (by extension) and their order.
 
 const kindsByExtension = {
-  text: ['txt', 'md', 'csv', 'log', 'json', 'xml', 'yaml', 'yml', 'toml', 'ini', 'conf', 'html',
-    'css', 'js', 'mjs', 'ts', 'rs', 'go', 'py', 'rb', 'c', 'h', 'cpp', 'java', 'sh', 'sql', 'svg',
-    'tex', 'diff'],
-  image: ['png', 'jpg', 'jpeg', 'gif', 'webp', 'avif', 'bmp', 'ico'],
-  audio: ['mp3', 'ogg', 'oga', 'opus', 'wav', 'flac', 'm4a', 'aac'],
-  video: ['mp4', 'webm', 'ogv', 'mov', 'm4v'],
-  pdf: ['pdf'],
-  archive: ['zip', 'tar', 'gz', 'tgz', 'xz', 'zst', '7z'],
+  text: 'txt md csv log json xml yaml yml toml ini conf html css js mjs ts rs go py rb c h cpp java' +
+    ' sh sql svg tex diff',
+  image: 'png jpg jpeg gif webp avif bmp ico',
+  audio: 'mp3 ogg oga opus wav flac m4a aac',
+  video: 'mp4 webm ogv mov m4v',
+  pdf: 'pdf',
+  archive: 'zip tar gz tgz xz zst 7z',
 };
-const kindByExtension = new Map(
-  Object.entries(kindsByExtension).flatMap(([kind, list]) => list.map((ext) => [ext, kind])));
+const kindByExtension = new Map(Object.entries(kindsByExtension)
+  .flatMap(([kind, list]) => list.split(' ').map((ext) => [ext, kind])));
 
 /** A file's kind by its name: text, image, audio, video, pdf, archive or other. */
 export function fileKind(name) {

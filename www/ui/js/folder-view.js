@@ -27,8 +27,7 @@ export class FolderView {
     this.viewport = h('div.list', { role: 'listbox', tabIndex: 0, 'aria-label': 'Entries' });
     this.empty = h('p.empty', { hidden: true });
     this.element = h('section.folder', {}, this.header, this.viewport, this.empty);
-    this.list = new VirtualList(this.viewport, ROW_PIXELS, (entry, index) =>
-      this.renderRow(entry, index));
+    this.list = new VirtualList(this.viewport, ROW_PIXELS, this);
     this.viewport.addEventListener('keydown', (event) => this.onKey(event));
     this.renderHeader();
   }
@@ -77,17 +76,28 @@ export class FolderView {
     return joinPath(this.state.path, entry.name);
   }
 
-  renderRow(entry, index) {
+  /** All a row shows but its place and the moment in its link. */
+  keyOf(entry) {
+    return [this.state.path, !this.state.at, describeAge(toMillis(entry.modified), Date.now()),
+      JSON.stringify(entry)].join(' ');
+  }
+
+  placeRow(row, index) {
+    row.id = `row-${index}`;
+    row.setAttribute('aria-selected', String(index === this.selected));
+    row.link.href = formatHash({ path: this.pathOf(row.entry), isFolder: row.entry.kind ===
+      'folder', at: this.state.at });
+  }
+
+  renderRow(entry) {
     const isFolder = entry.kind === 'folder';
     const kind = isFolder ? 'folder' : fileKind(entry.name);
-    const href = formatHash({ path: this.pathOf(entry), isFolder, at: this.state.at });
+    const link = h('a', { tabIndex: -1, title: entry.name }, entry.name);
     const row = h(`div.row${entry.gone ? '.gone' : ''}${isFolder ? '.is-folder' : ''}`, {
-      role: 'option', id: `row-${index}`, 'aria-selected': String(index === this.selected),
-      'data-name': entry.name, draggable: !this.state.at ? 'true' : null,
-      onclick: () => this.select(index),
+      role: 'option', 'data-name': entry.name, draggable: !this.state.at ? 'true' : null,
+      onclick: () => this.select(Number(row.id.slice(4))),
     },
-    h('span.cell.cell-name', {}, icon(kind),
-      h('a', { href, tabIndex: -1, title: entry.name }, entry.name),
+    h('span.cell.cell-name', {}, icon(kind), link,
       entry.gone && h('span.badge', { title: 'Not in this folder now' }, 'deleted since')),
     h('span.cell.cell-size', {}, isFolder ? '' : formatBytes(entry.size)),
     h('span.cell.cell-modified', { title: formatExact(entry.modified) },
@@ -98,7 +108,7 @@ export class FolderView {
       event.dataTransfer.effectAllowed = 'move';
     });
     if (isFolder) this.acceptDrops(row, this.pathOf(entry));
-    return row;
+    return Object.assign(row, { entry, link });
   }
 
   /** Lets `target` take dropped rows (a move) and dropped files (an upload into `folder`). */
@@ -134,9 +144,6 @@ export class FolderView {
   updateActive() {
     const present = this.sorted.length > 0;
     this.viewport.setAttribute('aria-activedescendant', present ? `row-${this.selected}` : '');
-    for (const row of this.viewport.querySelectorAll('.row')) {
-      row.setAttribute('aria-selected', String(row.id === `row-${this.selected}`));
-    }
   }
 
   onKey(event) {

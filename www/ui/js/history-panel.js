@@ -1,5 +1,4 @@
-// The history of one node: every event with its date and size; open or
-// download a version, diff two versions of a text, restore to an event.
+// The history of one node: its events; open, download, diff or restore a version.
 
 import { historyOf, readText, versionUrl } from './api.js';
 import { showModal } from './dialogs.js';

@@ -1,5 +1,4 @@
-// The page-wide keyboard shortcuts and their help (`?`). Keys typed into a
-// field, or with Ctrl/Alt/Meta held, are left to the browser.
+// The page-wide keyboard shortcuts and their help (`?`).
 
 import { showModal } from './dialogs.js';
 import { h } from './dom.js';
@@ -10,7 +9,7 @@ const bindings = {
   Escape: 'escape',
 };
 
-/** Runs the action of `actions` bound to the key of `event`, if any. */
+/** Runs the action bound to `event`'s key, unless typed in a field or with Ctrl/Alt/Meta. */
 export function routeKey(event, actions) {
   if (event.ctrlKey || event.altKey || event.metaKey || event.defaultPrevented) return;
   if (event.target.closest?.('input, textarea, select, [contenteditable], dialog')) return;

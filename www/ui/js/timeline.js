@@ -1,6 +1,5 @@
 // The timeline: bars taller where more changed (/api/changes) and a
-// slider handle. Arrows step between changes, Home/End go to the first/now.
-// Moves call `onMove(at, {settled})`: `at` null is now; unsettled mid-drag.
+// slider handle. Moves call `onMove(at, {settled})`: `at` null is now; unsettled mid-drag.
 
 import { allChanges } from './api.js';
 import { h } from './dom.js';

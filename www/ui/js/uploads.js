@@ -1,5 +1,4 @@
-// Uploads of picked or dropped files and folders: PUTs to /api/fs, two at
-// a time, a progress bar each and overall, Cancel, a message per failure.
+// Uploads of picked or dropped files and folders, with progress and Cancel.
 
 import { upload } from './api.js';
 import { fill, h } from './dom.js';

@@ -28,13 +28,10 @@ export function scrollToShow({ index, scrollPixels, viewportPixels, rowPixels })
   return scrollPixels;
 }
 
-/** The DOM side: `viewport` scrolls; `renderRow(item, index)` makes a row. */
+/** The DOM side: `viewport` scrolls; `rows` has renderRow(item), keyOf(item), placeRow(row, i). */
 export class VirtualList {
-  constructor(viewport, rowPixels, renderRow) {
-    this.viewport = viewport;
-    this.rowPixels = rowPixels;
-    this.renderRow = renderRow;
-    this.items = [];
+  constructor(viewport, rowPixels, rows) {
+    Object.assign(this, { viewport, rowPixels, rows, items: [], shown: new Map() });
     this.window = h('div.virtual-window');
     this.spacer = h('div.virtual-spacer', {}, this.window);
     viewport.replaceChildren(this.spacer);
@@ -78,10 +75,20 @@ export class VirtualList {
     if (!force && range.start === this.rendered.start && range.end === this.rendered.end) return;
     this.rendered = range;
     this.window.style.transform = `translateY(${range.offsetPixels}px)`;
-    const rows = [];
+    const shown = new Map();
     for (let index = range.start; index < range.end; index += 1) {
-      rows.push(this.renderRow(this.items[index], index));
+      const item = this.items[index];
+      const key = this.rows.keyOf(item);
+      const row = this.shown.get(key) ?? this.rows.renderRow(item);
+      this.rows.placeRow(row, index);
+      shown.set(key, row);
     }
-    this.window.replaceChildren(...rows);
+    for (const [key, row] of this.shown) if (!shown.has(key)) row.remove();
+    let next = this.window.firstChild; // kept rows stay put: no new layout
+    for (const row of shown.values()) {
+      if (row === next) next = next.nextSibling;
+      else this.window.insertBefore(row, next);
+    }
+    this.shown = shown;
   }
 }
