@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DESKTOP, PHONE, useSession } from './harness.mjs';
+import { DESKTOP, PHONE, actionTimeoutMs, useSession } from './harness.mjs';
 import {
   EXPECTED_ERRORS, api, listedNames, put, signIn, skipWithoutTreeApi,
 } from './ui-helpers.mjs';
@@ -18,6 +18,7 @@ const options = { ...DESKTOP, allow: EXPECTED_ERRORS };
 const scrubTargetMs = 50; // issue 7: per step, on a folder of 1,000 entries
 const bigFolderEntries = 1000;
 const putsParallel = 8;
+const rowPixels = 36; // style.css's .row
 
 const read = async (path) => {
   const response = await api(session, 'GET', `api/fs${path}`);
@@ -31,6 +32,10 @@ async function waitForNames(page, names) {
     return JSON.stringify(shown) === JSON.stringify(wanted);
   }, names);
 }
+
+/** Waits until the URL holds a moment (`at=`), or holds none. */
+const urlHasAt = (page, has) =>
+  page.waitForFunction((wanted) => location.hash.includes('at=') === wanted, has);
 
 test('a folder lists folders first, then files by name, and sorts by a column', async (t) => {
   if (await skipWithoutTreeApi(t, session)) return;
@@ -62,25 +67,32 @@ test(`a folder of ${bigFolderEntries} entries renders only the visible rows`, as
   await page.locator('.list').focus();
   await page.keyboard.press('End');
   await page.locator('.row[data-name="f0999.txt"][aria-selected="true"]').waitFor();
-  const { times, fetches } = await scrub(page, 10);
+  const { times, requests } = await scrub(page, 10);
   const median = (list) => [...list].sort((a, b) => a - b)[list.length >> 1];
+  const listings = requests.filter(({ name }) => name.includes('/api/fs/big/?at='));
   console.log(`timeline scrub on ${bigFolderEntries} entries: median ` +
     `${median(times).toFixed(1)} ms, worst ${Math.max(...times).toFixed(1)} ms per step` +
     ` (${times.map((ms) => ms.toFixed(0)).join(', ')}; target < ${scrubTargetMs} ms); of which` +
-    ` the listing's request, median ${median(fetches).toFixed(1)} ms`);
+    ` the listing's request (${listings.length} for ${times.length} steps), median` +
+    ` ${median(listings.map((request) => request.ms)).toFixed(1)} ms`);
+  const others = requests.filter(({ name }) => !/\/api\/fs\/big\/(\?at=|$)|favicon/.test(name));
+  assert.deepEqual(others.map(({ name }) => name), [], 'a step fetches listings only');
+  const urls = listings.map(({ name }) => name);
+  assert.equal(new Set(urls).size, urls.length, 'no listing is fetched twice');
+  await urlHasAt(page, true);
+  await assertShowsListingOfUrl(page);
   await session.shot(page, 'big-folder-scrubbed');
 });
 
 // Steps the timeline back `steps` times; each time, the ms from the key
-// to the list's next redraw (a mutation of its rows, then a frame), and
-// the ms of that step's listing request (Resource Timing).
+// to the list's next redraw (a mutation of its rows, then a frame). Also
+// every request made meanwhile, with its ms (Resource Timing).
 function scrub(page, steps) {
   return page.evaluate(async (count) => {
     const track = document.querySelector('.track');
     const rows = document.querySelector('.virtual-window');
     const times = [];
-    const listings = () => performance.getEntriesByType('resource')
-      .filter((entry) => entry.name.includes('/api/fs/big/?at='));
+    performance.clearResourceTimings();
     for (let step = 0; step < count; step += 1) {
       const redrawn = new Promise((resolve) => new MutationObserver((_, observer) => {
         observer.disconnect();
@@ -92,8 +104,31 @@ function scrub(page, steps) {
       await new Promise((resolve) => requestAnimationFrame(resolve));
       times.push(performance.now() - start);
     }
-    return { times, fetches: listings().slice(-count).map((entry) => entry.duration) };
+    const requests = performance.getEntriesByType('resource')
+      .map((entry) => ({ name: entry.name, ms: entry.duration }));
+    return { times, requests };
   }, steps);
+}
+
+// Waits until the list (scrolled to its end) holds as many rows as the
+// server's listing at the URL's moment has entries, and ends with its last
+// name (the URL follows a scrub once the timeline rests).
+async function assertShowsListingOfUrl(page) {
+  const deadline = Date.now() + actionTimeoutMs;
+  for (;;) {
+    const at = new URLSearchParams(new URL(page.url()).hash.split('?')[1]).get('at');
+    const answer = await api(session, 'GET', `api/fs/big/?at=${encodeURIComponent(at)}`);
+    const names = (await answer.json()).entries.map((entry) => entry.name).sort();
+    const shown = await listedNames(page);
+    const rows = await page.locator('.virtual-spacer').evaluate((element, pixels) =>
+      element.getBoundingClientRect().height / pixels, rowPixels);
+    const problem = rows !== names.length ? `${rows} rows for ${names.length} entries` :
+      shown.at(-1) !== names.at(-1) ? `the last row is ${shown.at(-1)}, not ${names.at(-1)}` :
+        shown.filter((name) => !names.includes(name)).map((name) => `${name} is not in it`)[0];
+    if (!problem) return;
+    assert.ok(Date.now() < deadline, `the list is not the listing at ${at}: ${problem}`);
+    await page.waitForTimeout(50);
+  }
 }
 
 test('a text file shows numbered lines, its size, content ref and dates', async (t) => {
@@ -197,10 +232,10 @@ test('time travel: the listing of a moment, gone entries marked, keys, Back to n
   await waitForNames(page, ['one.txt', 'two.txt']);
   await page.keyboard.press('ArrowRight');
   await waitForNames(page, ['two.txt']);
-  assert.ok(!page.url().includes('at='), 'stepping past the last change is now');
+  await urlHasAt(page, false); // stepping past the last change is now
   await page.keyboard.press('ArrowLeft');
   await waitForNames(page, ['one.txt', 'two.txt']);
-  assert.ok(page.url().includes('at='), 'the URL holds the moment');
+  await urlHasAt(page, true); // the URL holds the moment once the timeline rests
   await page.getByRole('button', { name: 'Back to now' }).click();
   await waitForNames(page, ['two.txt']);
 });
@@ -218,6 +253,7 @@ test('dragging the timeline handle back re-renders the folder at that time', asy
   await page.mouse.up();
   await page.getByRole('button', { name: 'Back to now' }).waitFor();
   await page.getByText(/Nothing was at \/scrub|This folder was empty/).waitFor();
+  await urlHasAt(page, true);
   assert.match(decodeURIComponent(page.url()), /at=\d{4}-/);
   await session.shot(page, 'scrubbed-to-start');
 });

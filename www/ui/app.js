@@ -20,6 +20,8 @@ import { routeKey, showHelp } from './js/keys.js';
 
 /** How long the timeline's handle must rest before the folder is fetched. */
 const SCRUB_DEBOUNCE_MS = 40;
+/** How long the timeline rests before the URL follows (browsers refuse many writes). */
+const URL_REST_MS = 250;
 
 const root = document.getElementById('app');
 const ui = {}; // the parts (shell, timeline, folder, …) and the state shown
@@ -66,6 +68,7 @@ function buildUi() {
 
 /** Goes to `state`: a new history entry, or a replaced one with `replace`. */
 function go(state, { replace = false } = {}) {
+  if (ui.urlTimer) writeUrl(); // the moment scrubbed to stays in the history
   const hash = formatHash(state);
   if (replace) history.replaceState(null, '', hash);
   else history.pushState(null, '', hash);
@@ -133,9 +136,8 @@ function fileButtons(state) {
   const now = !state.at;
   return [
     button('History', () => togglePanel('history'), { 'aria-keyshortcuts': 'H' }),
-    now && button('Rename', () => act('rename', state.path, false)),
-    now && button('Move', () => act('move', state.path, false)),
-    now && button('Delete', () => act('delete', state.path, false)),
+    ...['Rename', 'Move', 'Delete'].map((label) =>
+      now && button(label, () => act(label.toLowerCase(), state.path, false))),
     !now && button('Restore this file to this moment',
       () => ui.changes.restoreTo(state.path, state.at)),
   ];
@@ -167,12 +169,19 @@ function errorView(state, error) {
 
 function onTimelineMove(at, { settled }) {
   clearTimeout(ui.scrubTimer);
+  clearTimeout(ui.urlTimer);
+  ui.urlTimer = setTimeout(writeUrl, URL_REST_MS);
   const state = { ...ui.state, at };
-  history.replaceState(null, '', formatHash(state));
+  if (settled) return render(state, { keepScroll: true });
   ui.shell.update(state);
-  const run = () => render(state, { keepScroll: true });
-  if (settled) run();
-  else ui.scrubTimer = setTimeout(run, SCRUB_DEBOUNCE_MS);
+  ui.scrubTimer = setTimeout(() => render(state, { keepScroll: true }), SCRUB_DEBOUNCE_MS);
+}
+
+/** Writes the state shown into the URL. */
+function writeUrl() {
+  clearTimeout(ui.urlTimer);
+  ui.urlTimer = null;
+  history.replaceState(null, '', formatHash(ui.state));
 }
 
 function togglePanel(panel) {
