@@ -6,7 +6,8 @@
 //! Run: `cargo bench --bench http_serve` (needs `nginx` and `wrk`:
 //! `apt-get install -y nginx-light wrk`). Options (environment):
 //! `ROUNDS` (3), `DURATION` (10s), `SCENARIOS` (comma list of
-//! 1k-c64,1k-c256,1k-close,100m,idle).
+//! 1k-c64,1k-c256,1k-close,100m,idle), `WRK_GROUP=own` (wrk in a session
+//! of its own, see [`wrk_command`]).
 //!
 //! The server under test is the real `strata::http::Server` with a handler
 //! that serves files from a folder the way the site will: one `open` per
@@ -73,8 +74,28 @@ struct Wrk {
     transfer_per_second: String,
 }
 
+/// The command that runs wrk. With `WRK_GROUP=own`, wrk runs in a session
+/// of its own (so a scheduling group of its own on Linux, with the same
+/// autogroup nice as this process): the server then shares the cores with
+/// its client as a whole, as a service in its own cgroup would, instead of
+/// thread by thread. Both servers are measured the same way either way.
+fn wrk_command() -> Command {
+    if std::env::var("WRK_GROUP").is_ok_and(|group| group == "own") {
+        let nice = std::fs::read_to_string("/proc/self/autogroup")
+            .ok()
+            .and_then(|line| line.split_whitespace().last()?.parse::<i32>().ok())
+            .unwrap_or(0);
+        let script = format!("echo {nice} > /proc/self/autogroup 2>/dev/null; exec wrk \"$@\"");
+        let mut command = Command::new("setsid");
+        command.args(["-w", "sh", "-c", &script, "wrk"]);
+        command
+    } else {
+        Command::new("wrk")
+    }
+}
+
 fn run_wrk(url: &str, connections: u32, duration: &str, close: bool) -> Wrk {
-    let mut command = Command::new("wrk");
+    let mut command = wrk_command();
     command.args([
         "--latency",
         "-t1",
