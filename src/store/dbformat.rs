@@ -270,8 +270,7 @@ impl LookupKey {
         let internal_bytes = user_key.len() + TRAILER_BYTES;
         let internal_bytes = u32::try_from(internal_bytes).expect("user key over 4 GiB");
         if internal_bytes as usize + varint::VARINT32_BYTES_MAX > LOOKUP_KEY_INLINE_BYTES {
-            let mut data =
-                Vec::with_capacity(internal_bytes as usize + varint::VARINT32_BYTES_MAX);
+            let mut data = Vec::with_capacity(internal_bytes as usize + varint::VARINT32_BYTES_MAX);
             varint::put_varint32(&mut data, internal_bytes);
             let key_start = data.len();
             append_internal_key(&mut data, user_key, sequence, VALUE_TYPE_FOR_SEEK);

@@ -114,7 +114,10 @@ impl<K: Hash + Eq + Clone, V: Clone> ClockShard<K, V> {
             let Some(key) = &self.frames[frame] else {
                 continue;
             };
-            let slot = self.map.get_mut(key).expect("an occupied frame's key is mapped");
+            let slot = self
+                .map
+                .get_mut(key)
+                .expect("an occupied frame's key is mapped");
             if slot.referenced {
                 slot.referenced = false;
                 continue;

@@ -117,7 +117,11 @@ impl Table {
         if let Some(cache) = &self.options.block_cache
             && read.fill_cache
         {
-            cache.insert(self.cache_key(handle), Arc::clone(&block), block.size_bytes());
+            cache.insert(
+                self.cache_key(handle),
+                Arc::clone(&block),
+                block.size_bytes(),
+            );
         }
         Ok(block)
     }

@@ -224,7 +224,11 @@ impl Version {
     /// The tables that may hold `user_key`, in the order a get must read
     /// them: level-0 tables newest first, then one table per level. Lazy,
     /// and allocates only when level-0 tables overlap the key.
-    fn tables_for_key<'a>(&'a self, user_key: &'a [u8], internal_key: &'a [u8]) -> TablesForKey<'a> {
+    fn tables_for_key<'a>(
+        &'a self,
+        user_key: &'a [u8],
+        internal_key: &'a [u8],
+    ) -> TablesForKey<'a> {
         let mut level0: Vec<&Arc<TableMeta>> = self.files[0]
             .iter()
             .filter(|file| !before_file(Some(user_key), file) && !after_file(Some(user_key), file))
