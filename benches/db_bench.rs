@@ -101,6 +101,9 @@ struct Bench {
     /// `--cache_size=N`: block cache bytes (LevelDB's flag); None keeps
     /// the store's default.
     cache_size_bytes: Option<usize>,
+    /// `--reads=N`: operations of readrandom, readseq and readreverse
+    /// (LevelDB's flag; None: `num`), for profiling a few reads.
+    reads: Option<usize>,
     /// `--cpu_report=1`: after each line, print to stderr the CPU time it
     /// took (on a busy machine wall time swings; CPU time much less).
     cpu_report: bool,
@@ -154,6 +157,7 @@ impl Bench {
             use_existing_db: false,
             cache_size_bytes: None,
             cpu_report: false,
+            reads: None,
         };
         for arg in std::env::args().skip(1) {
             if let Some(value) = arg.strip_prefix("--num=") {
@@ -168,6 +172,8 @@ impl Bench {
                 bench.use_existing_db = value == "1";
             } else if let Some(value) = arg.strip_prefix("--cache_size=") {
                 bench.cache_size_bytes = Some(value.parse().expect("--cache_size=N"));
+            } else if let Some(value) = arg.strip_prefix("--reads=") {
+                bench.reads = Some(value.parse().expect("--reads=N"));
             } else if let Some(value) = arg.strip_prefix("--cpu_report=") {
                 bench.cpu_report = value == "1";
             } else if let Some(value) = arg.strip_prefix("--benchmarks=") {
@@ -239,23 +245,29 @@ impl Bench {
         report(name, start.elapsed().as_secs_f64(), num, bytes, &message);
     }
 
+    /// Operations of a read line: `--reads`, else `--num`.
+    fn reads(&self) -> usize {
+        self.reads.unwrap_or(self.num)
+    }
+
     fn read_random(&mut self) {
         let mut random = Random::new(1000 + self.seed_counter);
         self.seed_counter += 1;
         let read = ReadOptions::new();
         let mut found = 0;
+        let reads = self.reads();
         let start = Instant::now();
-        for _ in 0..self.num {
+        for _ in 0..reads {
             let key = key(random.uniform(self.num));
             if matches!(self.db().get(&read, &key), Ok(Some(_))) {
                 found += 1;
             }
         }
-        let message = format!("({found} of {} found)", self.num);
+        let message = format!("({found} of {reads} found)");
         report(
             "readrandom",
             start.elapsed().as_secs_f64(),
-            self.num,
+            reads,
             0.0,
             &message,
         );
@@ -264,13 +276,14 @@ impl Bench {
     fn read_sequential(&self, reverse: bool) {
         let mut iter = self.db().iter(&ReadOptions::new());
         let (mut done, mut bytes) = (0, 0.0);
+        let reads = self.reads();
         let start = Instant::now();
         if reverse {
             iter.seek_to_last()
         } else {
             iter.seek_to_first()
         }
-        while done < self.num && iter.valid() {
+        while done < reads && iter.valid() {
             let value_bytes = iter.value_ref().map_or(0, |value| value.len());
             bytes += (iter.key().len() + value_bytes) as f64;
             done += 1;

@@ -247,33 +247,81 @@ impl fmt::Debug for InternalKey {
 /// table (LevelDB's `LookupKey`):
 /// `varint32(user_key.len() + 8) ++ user_key ++ fixed64(sequence << 8 | 2)`.
 pub struct LookupKey {
-    data: Vec<u8>,
+    data: LookupBytes,
     /// Where the internal key starts (after the varint length).
     key_start: usize,
+}
+
+/// Bytes of a lookup key kept inline (LevelDB's `space_[200]`): a point
+/// read of a key this short allocates nothing.
+const LOOKUP_KEY_INLINE_BYTES: usize = 128;
+
+/// A lookup key's bytes: inline when short, else on the heap.
+enum LookupBytes {
+    Inline {
+        bytes: [u8; LOOKUP_KEY_INLINE_BYTES],
+        len: usize,
+    },
+    Heap(Vec<u8>),
 }
 
 impl LookupKey {
     pub fn new(user_key: &[u8], sequence: SequenceNumber) -> LookupKey {
         let internal_bytes = user_key.len() + TRAILER_BYTES;
         let internal_bytes = u32::try_from(internal_bytes).expect("user key over 4 GiB");
-        let mut data = Vec::with_capacity(internal_bytes as usize + varint::VARINT32_BYTES_MAX);
-        varint::put_varint32(&mut data, internal_bytes);
-        let key_start = data.len();
-        append_internal_key(&mut data, user_key, sequence, VALUE_TYPE_FOR_SEEK);
-        LookupKey { data, key_start }
+        if internal_bytes as usize + varint::VARINT32_BYTES_MAX > LOOKUP_KEY_INLINE_BYTES {
+            let mut data = Vec::with_capacity(internal_bytes as usize + varint::VARINT32_BYTES_MAX);
+            varint::put_varint32(&mut data, internal_bytes);
+            let key_start = data.len();
+            append_internal_key(&mut data, user_key, sequence, VALUE_TYPE_FOR_SEEK);
+            return LookupKey {
+                data: LookupBytes::Heap(data),
+                key_start,
+            };
+        }
+        let mut bytes = [0u8; LOOKUP_KEY_INLINE_BYTES];
+        // varint32 of the internal key's length, as `put_varint32` writes it.
+        let mut key_start = 0;
+        let mut rest = internal_bytes;
+        while rest >= 0x80 {
+            bytes[key_start] = (rest as u8) | 0x80;
+            rest >>= 7;
+            key_start += 1;
+        }
+        bytes[key_start] = rest as u8;
+        key_start += 1;
+        let user_end = key_start + user_key.len();
+        bytes[key_start..user_end].copy_from_slice(user_key);
+        let tag = pack_sequence_and_type(sequence, VALUE_TYPE_FOR_SEEK);
+        bytes[user_end..user_end + TRAILER_BYTES].copy_from_slice(&tag.to_le_bytes());
+        LookupKey {
+            data: LookupBytes::Inline {
+                bytes,
+                len: user_end + TRAILER_BYTES,
+            },
+            key_start,
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match &self.data {
+            LookupBytes::Inline { bytes, len } => &bytes[..*len],
+            LookupBytes::Heap(data) => data,
+        }
     }
 
     /// The length-prefixed internal key, as memtable entries begin.
     pub fn memtable_key(&self) -> &[u8] {
-        &self.data
+        self.bytes()
     }
 
     pub fn internal_key(&self) -> &[u8] {
-        &self.data[self.key_start..]
+        &self.bytes()[self.key_start..]
     }
 
     pub fn user_key(&self) -> &[u8] {
-        &self.data[self.key_start..self.data.len() - TRAILER_BYTES]
+        let bytes = self.bytes();
+        &bytes[self.key_start..bytes.len() - TRAILER_BYTES]
     }
 }
 

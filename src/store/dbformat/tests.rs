@@ -62,6 +62,23 @@ fn worked_example_matches_format_doc() {
 }
 
 #[test]
+fn lookup_keys_short_and_long_are_encoded_alike() {
+    // Short keys are built inline, long ones on the heap: both must be
+    // varint32(len + 8) ++ user key ++ fixed64(sequence << 8 | 2).
+    for length in [0, 1, 100, 114, 115, 116, 120, 127, 128, 200, 300] {
+        let user_key: Vec<u8> = (0..length).map(|at| at as u8).collect();
+        let lookup = LookupKey::new(&user_key, 0x0102_0304);
+        let mut expected = Vec::new();
+        crate::util::varint::put_varint32(&mut expected, length as u32 + 8);
+        let key_start = expected.len();
+        append_internal_key(&mut expected, &user_key, 0x0102_0304, VALUE_TYPE_FOR_SEEK);
+        assert_eq!(lookup.memtable_key(), &expected[..], "length {length}");
+        assert_eq!(lookup.internal_key(), &expected[key_start..]);
+        assert_eq!(lookup.user_key(), &user_key[..]);
+    }
+}
+
+#[test]
 fn bad_internal_keys_are_errors() {
     assert_eq!(
         parse_internal_key(b"short"),

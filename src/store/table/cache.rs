@@ -8,6 +8,7 @@
 //! capacity (the bound covers what the cache holds, not what readers pin).
 
 use crate::store::table::block::Block;
+use crate::store::table::clock_cache::ShardedClockCache;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,8 +28,10 @@ pub struct BlockCacheKey {
     pub offset: u64,
 }
 
-/// The cache of data blocks shared by every open table.
-pub type BlockCache = ShardedLruCache<BlockCacheKey, Arc<Block>>;
+/// The cache of data blocks shared by every open table (CLOCK: a hit
+/// writes one flag, see `clock_cache`; the LRU below serves the table
+/// cache, whose few entries are always hot).
+pub type BlockCache = ShardedClockCache<BlockCacheKey, Arc<Block>>;
 
 /// A fast multiplicative hasher for small fixed-size keys (not
 /// DoS-resistant: keys are our own offsets and ids, not user input).
@@ -374,7 +377,7 @@ mod tests {
 
     #[test]
     fn new_ids_are_distinct() {
-        let cache: BlockCache = ShardedLruCache::new(1024);
+        let cache: ShardedLruCache<u64, u64> = ShardedLruCache::new(1024);
         assert_ne!(cache.new_id(), cache.new_id());
     }
 }

@@ -5,7 +5,8 @@
 //! Where to start reading: `table_builder` writes a table, `table` reads
 //! one; both are made of `block`s (prefix-compressed sorted entries, see
 //! `block_builder`) addressed by `format::BlockHandle`s, plus an optional
-//! bloom `filter_block`. `cache` keeps recently read blocks in memory;
+//! bloom `filter_block`. `clock_cache` keeps recently read blocks in memory
+//! (`cache` holds its key type and the LRU the table cache uses);
 //! `readahead` reads several blocks at once for cursors that walk in order.
 //!
 //! Use from the Db layer:
@@ -25,6 +26,7 @@
 pub mod block;
 pub mod block_builder;
 pub mod cache;
+pub mod clock_cache;
 pub mod error;
 pub mod filter;
 pub mod filter_block;

@@ -93,52 +93,55 @@ impl Table {
         }
     }
 
-    /// The data block at `handle`, from the cache or the file.
-    pub(crate) fn data_block(
+    /// The data block at `handle` if the block cache holds it.
+    fn cached_block(&self, handle: BlockHandle) -> Option<Arc<Block>> {
+        let cache = self.options.block_cache.as_ref()?;
+        cache.get(&self.cache_key(handle))
+    }
+
+    fn cache_key(&self, handle: BlockHandle) -> BlockCacheKey {
+        BlockCacheKey {
+            cache_id: self.cache_id,
+            offset: handle.offset,
+        }
+    }
+
+    /// Reads the data block at `handle` from the file, keeping it in the
+    /// block cache when there is one and `read.fill_cache`.
+    fn read_data_block(
         &self,
         read: &TableReadOptions,
         handle: BlockHandle,
     ) -> Result<Arc<Block>, TableError> {
-        let Some(cache) = &self.options.block_cache else {
-            return Ok(Arc::new(self.load_block(read, handle)?));
-        };
-        let key = BlockCacheKey {
-            cache_id: self.cache_id,
-            offset: handle.offset,
-        };
-        if let Some(block) = cache.get(&key) {
-            return Ok(block);
-        }
         let block = Arc::new(self.load_block(read, handle)?);
-        if read.fill_cache {
-            cache.insert(key, Arc::clone(&block), block.size_bytes());
+        if let Some(cache) = &self.options.block_cache
+            && read.fill_cache
+        {
+            cache.insert(
+                self.cache_key(handle),
+                Arc::clone(&block),
+                block.size_bytes(),
+            );
         }
         Ok(block)
     }
 
     /// The data block at `handle` for a cursor walking the table: from
     /// the cache when it holds it, else cut from the cursor's read-ahead
-    /// (not cached, see `readahead`), else read alone as `data_block`
-    /// reads it.
+    /// (not cached, see `readahead`), else read alone (and cached).
     pub(crate) fn scan_block(
         &self,
         read: &TableReadOptions,
         handle: BlockHandle,
         readahead: &mut ReadAhead,
     ) -> Result<Arc<Block>, TableError> {
-        if let Some(cache) = &self.options.block_cache {
-            let key = BlockCacheKey {
-                cache_id: self.cache_id,
-                offset: handle.offset,
-            };
-            if let Some(block) = cache.get(&key) {
-                readahead.note(handle);
-                return Ok(block);
-            }
+        if let Some(block) = self.cached_block(handle) {
+            readahead.note(handle);
+            return Ok(block);
         }
         match readahead.block(&self.file, handle, read.verify_checksums) {
             Some(contents) => Ok(Arc::new(Block::new(contents?, origin(&self.file, handle))?)),
-            None => self.data_block(read, handle),
+            None => self.read_data_block(read, handle),
         }
     }
 
@@ -155,6 +158,10 @@ impl Table {
     /// may hold `key` and passes it to `found`. Ok(None) when that block
     /// has no such entry or the filter says `key` is absent (then no data
     /// block is read). The caller checks that the entry is the one wanted.
+    ///
+    /// The filter is there to save reading a block from the file, so it
+    /// is consulted only when the block cache does not hold the block: a
+    /// cached block is searched at once (one memory probe fewer per hit).
     pub fn internal_get<R>(
         &self,
         read: &TableReadOptions,
@@ -175,12 +182,17 @@ impl Table {
             return index.status().map(|()| None);
         }
         let handle = self.decode_handle(index.value())?;
-        if let Some(filter) = &self.filter
-            && !filter.key_may_match(handle.offset, key)
-        {
-            return Ok(None);
-        }
-        let block = self.data_block(read, handle)?;
+        let block = match self.cached_block(handle) {
+            Some(block) => block,
+            None => {
+                if let Some(filter) = &self.filter
+                    && !filter.key_may_match(handle.offset, key)
+                {
+                    return Ok(None);
+                }
+                self.read_data_block(read, handle)?
+            }
+        };
         let mut entries = BlockIter::new(&*block, comparator);
         entries.seek(key);
         if entries.valid() {

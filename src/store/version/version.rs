@@ -222,27 +222,26 @@ impl Version {
     }
 
     /// The tables that may hold `user_key`, in the order a get must read
-    /// them: level-0 tables newest first, then one table per level.
-    fn tables_for_key(
-        &self,
-        user_key: &[u8],
-        internal_key: &[u8],
-    ) -> Vec<(usize, &Arc<TableMeta>)> {
+    /// them: level-0 tables newest first, then one table per level. Lazy,
+    /// and allocates only when level-0 tables overlap the key.
+    fn tables_for_key<'a>(
+        &'a self,
+        user_key: &'a [u8],
+        internal_key: &'a [u8],
+    ) -> TablesForKey<'a> {
         let mut level0: Vec<&Arc<TableMeta>> = self.files[0]
             .iter()
             .filter(|file| !before_file(Some(user_key), file) && !after_file(Some(user_key), file))
             .collect();
-        level0.sort_by_key(|file| std::cmp::Reverse(file.meta.number));
-        let mut tables: Vec<(usize, &Arc<TableMeta>)> =
-            level0.into_iter().map(|file| (0, file)).collect();
-        for level in 1..LEVELS {
-            let files = &self.files[level];
-            let index = find_file(files, internal_key);
-            if index < files.len() && !before_file(Some(user_key), &files[index]) {
-                tables.push((level, &files[index]));
-            }
+        // Newest last, as `next` pops from the end.
+        level0.sort_by_key(|file| file.meta.number);
+        TablesForKey {
+            version: self,
+            user_key,
+            internal_key,
+            level0,
+            level: 1,
         }
-        tables
     }
 
     /// Looks `lookup` up in the tables, newest first. For Value and
@@ -313,15 +312,48 @@ impl Version {
         let Ok(parsed) = parse_internal_key(internal_key) else {
             return false;
         };
-        let tables = self.tables_for_key(parsed.user_key, internal_key);
-        if tables.len() < 2 {
+        let mut tables = self.tables_for_key(parsed.user_key, internal_key);
+        let Some((level, file)) = tables.next() else {
+            return false;
+        };
+        if tables.next().is_none() {
             return false;
         }
-        let (level, file) = tables[0];
         let stats = GetStats {
             seek_file: Some((level, Arc::clone(file))),
         };
         self.update_stats(&stats)
+    }
+}
+
+/// The tables a get reads, in order (see `Version::tables_for_key`).
+struct TablesForKey<'a> {
+    version: &'a Version,
+    user_key: &'a [u8],
+    internal_key: &'a [u8],
+    /// The level-0 tables left, newest last.
+    level0: Vec<&'a Arc<TableMeta>>,
+    /// The next level ≥ 1 to search.
+    level: usize,
+}
+
+impl<'a> Iterator for TablesForKey<'a> {
+    type Item = (usize, &'a Arc<TableMeta>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(file) = self.level0.pop() {
+            return Some((0, file));
+        }
+        while self.level < LEVELS {
+            let level = self.level;
+            self.level += 1;
+            let files = &self.version.files[level];
+            let index = find_file(files, self.internal_key);
+            if index < files.len() && !before_file(Some(self.user_key), &files[index]) {
+                return Some((level, &files[index]));
+            }
+        }
+        None
     }
 }
 
