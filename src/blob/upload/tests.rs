@@ -7,7 +7,7 @@ use super::*;
 use crate::blob::file_reader::read_range;
 use crate::blob::storage::{Fetched, Received};
 use crate::blob::test_store::MemoryStore;
-use crate::blob::{MemoryStorage, file_schema::FileMeta};
+use crate::blob::{MemoryStorage, file_schema::FileMeta, write_file};
 use crate::util::splitmix::pseudo_random_bytes;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
