@@ -9,12 +9,18 @@
 //!   [`PIPELINE_BLOBS_MAX`] blobs. A chunk's bytes are not copied in this
 //!   process between the socket's read and the value log's write.
 //! - The storer thread stores the blobs in the order they were put
-//!   ([`BlobStorage::store_prepared`], deferred: no sync per blob). Every
-//!   [`WRITE_BACK_BYTES`] it names the last blob stored to
-//!   - the write-back thread, which asks the storage to write what was
-//!     stored so far to the medium ([`BlobStorage::write_back`]) while the
-//!     other two go on, so the disk works from the first chunk on instead
-//!     of all at the end.
+//!   ([`BlobStorage::store_prepared`], deferred: no sync per blob). Once
+//!   [`WRITE_BACK_BYTES_MIN`] are stored since its last hint, it names the
+//!   last blob stored, after each blob, to
+//!   - the write-back thread, if it is idle (a rendezvous: a hint is never
+//!     queued behind a write-back under way), which asks the storage to
+//!     write what was stored so far to the medium
+//!     ([`BlobStorage::write_back`]) while the other two go on. So the disk
+//!     works from the first megabytes on, without a pause while there is
+//!     enough to write, and the final sync finds at most what was stored
+//!     during the last write-back (or under the minimum) left to write.
+//!     When the disk is slower than the network each write-back covers
+//!     more, so there are fewer of them.
 //!
 //! Then one [`BlobStorage::sync`] makes every blob of the file durable
 //! before [`upload_file`] returns: a caller may acknowledge the upload
@@ -45,8 +51,9 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 
 /// Prepared blobs waiting for the storer, at most.
 pub const PIPELINE_BLOBS_MAX: usize = 32;
-/// Bytes stored between two write-back hints.
-pub const WRITE_BACK_BYTES: u64 = 32 << 20;
+/// Bytes stored since the last write-back hint before the next one (a
+/// write-back of less would cost a file-system commit for little).
+pub const WRITE_BACK_BYTES_MIN: u64 = 16 << 20;
 
 /// What [`upload_file`] stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,7 +72,7 @@ pub fn upload_file(
     meta: &FileMeta,
 ) -> Result<Uploaded, FileError> {
     let (blobs, queue) = sync_channel::<Prepared>(PIPELINE_BLOBS_MAX);
-    let (hints, hinted) = sync_channel::<BlobRef>(1);
+    let (hints, hinted) = sync_channel::<BlobRef>(0);
     let (written, stored, written_back) = std::thread::scope(|scope| {
         let storer = scope.spawn(move || store_in_order(storage, queue, hints));
         let write_back = scope.spawn(move || write_back_on_hint(storage, hinted));
@@ -134,10 +141,10 @@ fn store_in_order(
         let received = storage.store_prepared(prepared)?;
         last_newly_stored = received.newly_stored;
         unhinted_bytes += size;
-        if unhinted_bytes >= WRITE_BACK_BYTES {
+        if unhinted_bytes >= WRITE_BACK_BYTES_MIN {
             match hints.try_send(received.blob_ref) {
-                // Busy: the next blob tries again; gone: it failed, and
-                // `upload_file` reports why.
+                // Busy writing back: the next blob tries again; gone: it
+                // failed, and `upload_file` reports why.
                 Err(TrySendError::Full(_)) => {}
                 Ok(()) | Err(TrySendError::Disconnected(_)) => unhinted_bytes = 0,
             }
