@@ -266,7 +266,9 @@ impl<Source: Read> Chunker<Source> {
     /// buffer is full; a chunker of shared chunks reads until the buffer
     /// is full or the stream ends.
     fn fill(&mut self) -> io::Result<()> {
-        if self.end == self.buffer.len() {
+        // Shared and not full: a read failed part way, and chunks are out.
+        let shared_out = Arc::get_mut(&mut self.buffer).is_none();
+        if self.end == self.buffer.len() || shared_out {
             self.make_room();
         }
         self.read_some()?;

@@ -362,3 +362,58 @@ fn shared_chunks_from_a_chunker_of_borrowed_ones_are_a_programmer_error() {
     let data = [1u8; 10];
     let _ = Chunker::new(&data[..]).next_shared_chunk();
 }
+
+#[test]
+fn a_chunker_of_shared_chunks_resumes_after_a_read_error_with_chunks_out() {
+    /// Fails every 5th call once, else gives up to 100,000 bytes.
+    struct Flaky<'data> {
+        data: &'data [u8],
+        calls: usize,
+    }
+    impl Read for Flaky<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            self.calls += 1;
+            if self.calls.is_multiple_of(5) {
+                return Err(io::Error::from(io::ErrorKind::TimedOut));
+            }
+            let length = out.len().min(self.data.len()).min(100_000);
+            out[..length].copy_from_slice(&self.data[..length]);
+            self.data = &self.data[length..];
+            Ok(length)
+        }
+    }
+    let data = pseudo_random_bytes(12, 6_000_000);
+    let source = Flaky {
+        data: &data,
+        calls: 0,
+    };
+    let mut chunker = Chunker::with_shared_buffers(source);
+    let (mut kept, mut errors) = (Vec::new(), 0);
+    loop {
+        match chunker.next_shared_chunk() {
+            Ok(Some(chunk)) => kept.push(chunk),
+            Ok(None) => break,
+            Err(error) => {
+                assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+                errors += 1;
+            }
+        }
+    }
+    assert!(errors > 3, "{errors} errors");
+    let spans: Vec<_> = kept
+        .iter()
+        .map(|chunk| {
+            (
+                chunk.offset,
+                chunk.offset + chunk.bytes.len() as u64,
+                chunk.bits,
+            )
+        })
+        .collect();
+    assert_eq!(spans, reference_spans(&data));
+    let bytes: Vec<u8> = kept
+        .iter()
+        .flat_map(|chunk| chunk.bytes.iter().copied())
+        .collect();
+    assert!(bytes == data, "the bytes changed under a held chunk");
+}
