@@ -19,7 +19,8 @@
 //! file and the stores live; default `$TMPDIR/strata-blob-bench`),
 //! `--baseline=BIN`: another `strata` binary (a build of `main`, say)
 //! measured in the same rounds, alternating with this one, so two builds
-//! compare side by side on a shared machine.
+//! compare side by side on a shared machine. With `--dir` on tmpfs
+//! (`/dev/shm/…`) the PUT measures the pipeline's own speed, no disk.
 //! The machine is shared by server and client: compare ratios within one
 //! run.
 

@@ -33,13 +33,25 @@
 //! it differ from these, though the `file` blobs it writes stay readable.
 //!
 //! Memory: one buffer of [`BUFFER_BYTES`], whatever the stream's length.
+//!
+//! Shared chunks ([`Chunker::with_shared_buffers`]): each chunk is a
+//! [`SharedBytes`] range of the buffer the stream was read into, so it can
+//! be stored from there on another thread with no copy. The buffer is then
+//! read full before any chunk of it is cut (it is never written while a
+//! chunk of it is out); when the chunk in progress reaches its end, that
+//! chunk's bytes so far (on average half a chunk) move to the front of a
+//! spare buffer whose chunks are all gone, or of a new one. Memory: the
+//! buffer being cut, at most [`SPARE_BUFFERS_MAX`] spares, and the buffers
+//! of chunks still out (the caller bounds how many it keeps).
 //! Speed: no cut is allowed in the first 64 KiB of a chunk, and the
 //! checksum depends only on the last 64 bytes, so the checksum is not
 //! rolled there at all: each chunk's scan starts from the 64 bytes before
 //! its first allowed cut ([`RollSum::from_window`]).
 
 use super::rollsum::{RollSum, WINDOW_BYTES};
+use super::shared_bytes::SharedBytes;
 use std::io::{self, Read};
+use std::sync::Arc;
 
 /// The largest chunk (Perkeep's `maxBlobSize`).
 pub const CHUNK_BYTES_MAX: usize = 1 << 20;
@@ -54,6 +66,8 @@ pub const CHUNK_BYTES_MIN: usize = 64 << 10;
 pub const BUFFER_BYTES: usize = 2 * CHUNK_BYTES_MAX;
 /// The buffer a chunker starts with; it grows to [`BUFFER_BYTES`] on demand.
 pub const INITIAL_BUFFER_BYTES: usize = 64 * 1024;
+/// Full-size buffers a chunker of shared chunks keeps for reuse, at most.
+pub const SPARE_BUFFERS_MAX: usize = 4;
 
 /// The weight of a cut forced by [`CHUNK_BYTES_MAX`] (log2 of 1 MiB).
 pub const MAX_CUT_BITS: u32 = 20;
@@ -78,10 +92,27 @@ pub struct Chunk<'buffer> {
     pub bits: u32,
 }
 
+/// A chunk whose bytes may outlive the chunker's next call (see
+/// [`Chunker::with_shared_buffers`]).
+#[derive(Debug)]
+pub struct SharedChunk {
+    pub bytes: SharedBytes,
+    pub offset: u64,
+    pub bits: u32,
+}
+
 /// A streaming chunker over any reader (see the module header).
 pub struct Chunker<Source> {
     source: Source,
-    buffer: Vec<u8>,
+    /// Written only through `Arc::get_mut`: while a shared chunk of it is
+    /// out, the chunk in progress moves to another buffer instead.
+    buffer: Arc<Vec<u8>>,
+    /// Chunks are handed out as `SharedBytes`: buffers are read full.
+    shared: bool,
+    /// Full-size buffers retired while chunks of them were out.
+    spare: Vec<Arc<Vec<u8>>>,
+    /// Buffers allocated so far, the first and every growth included.
+    buffers_made: u64,
     /// The chunk being built is `buffer[start..end]`.
     start: usize,
     end: usize,
@@ -103,7 +134,10 @@ impl<Source: Read> Chunker<Source> {
     pub fn new(source: Source) -> Chunker<Source> {
         Chunker {
             source,
-            buffer: vec![0; INITIAL_BUFFER_BYTES],
+            buffer: Arc::new(vec![0; INITIAL_BUFFER_BYTES]),
+            shared: false,
+            spare: Vec::new(),
+            buffers_made: 1,
             start: 0,
             end: 0,
             offset: 0,
@@ -113,26 +147,70 @@ impl<Source: Read> Chunker<Source> {
         }
     }
 
+    /// A chunker over `source` whose chunks are handed out by
+    /// [`Chunker::next_shared_chunk`] as ranges of its buffers (see the
+    /// module header). The cuts are the same as [`Chunker::new`]'s.
+    pub fn with_shared_buffers(source: Source) -> Chunker<Source> {
+        Chunker {
+            shared: true,
+            ..Chunker::new(source)
+        }
+    }
+
     /// The next chunk, or `None` after the last. An empty stream has no
     /// chunks. A read error is returned as is (`Interrupted` is retried);
     /// calling again after an error resumes reading.
     pub fn next_chunk(&mut self) -> io::Result<Option<Chunk<'_>>> {
+        let Some((length, bits)) = self.next_cut()? else {
+            return Ok(None);
+        };
+        Ok(Some(self.take(length, bits)))
+    }
+
+    /// `next_chunk` for a chunker made by [`Chunker::with_shared_buffers`]:
+    /// the chunk's bytes stay valid, unchanged, for as long as they are
+    /// kept. Panics on a chunker made by `new` (a programmer error).
+    pub fn next_shared_chunk(&mut self) -> io::Result<Option<SharedChunk>> {
+        assert!(
+            self.shared,
+            "a chunker of shared chunks is made by with_shared_buffers"
+        );
+        let Some((length, bits)) = self.next_cut()? else {
+            return Ok(None);
+        };
+        let chunk = self.take(length, bits);
+        let (offset, bits) = (chunk.offset, chunk.bits);
+        let range = self.start..self.start + length;
+        let bytes = SharedBytes::new(Arc::clone(&self.buffer), range);
+        Ok(Some(SharedChunk {
+            bytes,
+            offset,
+            bits,
+        }))
+    }
+
+    /// Drops the chunk returned last and finds where the next one ends:
+    /// its length and weight, or `None` at the end of the stream.
+    fn next_cut(&mut self) -> io::Result<Option<(usize, u32)>> {
         self.start += self.returned;
         self.offset += self.returned as u64;
         self.returned = 0;
         loop {
-            if let Some((length, bits)) = self.find_cut() {
-                return Ok(Some(self.take(length, bits)));
+            if let Some(cut) = self.find_cut() {
+                return Ok(Some(cut));
             }
             if self.at_end {
                 let length = self.end - self.start;
-                if length == 0 {
-                    return Ok(None);
-                }
-                return Ok(Some(self.take(length, END_BITS)));
+                return Ok((length > 0).then_some((length, END_BITS)));
             }
             self.fill()?;
         }
+    }
+
+    /// How many buffers this chunker has allocated (the first, each
+    /// growth and each new spare): its memory use, for tests and benches.
+    pub fn buffers_made(&self) -> u64 {
+        self.buffers_made
     }
 
     /// The stream offset where the next chunk will start.
@@ -184,28 +262,88 @@ impl<Source: Read> Chunker<Source> {
         (available >= CHUNK_BYTES_MAX).then_some((CHUNK_BYTES_MAX, MAX_CUT_BITS))
     }
 
-    /// Reads more of the stream into the buffer, first moving the chunk in
-    /// progress to the front if the buffer is full.
+    /// Reads more of the stream into the buffer, first making room if the
+    /// buffer is full; a chunker of shared chunks reads until the buffer
+    /// is full or the stream ends.
     fn fill(&mut self) -> io::Result<()> {
-        if self.end == self.buffer.len() {
-            let length = self.buffer.len();
-            let mostly_in_progress = self.start < length / 2;
-            if length < BUFFER_BYTES && mostly_in_progress {
-                self.buffer.resize((length * 2).min(BUFFER_BYTES), 0);
+        // Shared and not full: a read failed part way, and chunks are out.
+        let shared_out = Arc::get_mut(&mut self.buffer).is_none();
+        if self.end == self.buffer.len() || shared_out {
+            self.make_room();
+        }
+        self.read_some()?;
+        while self.shared && !self.at_end && self.end < self.buffer.len() {
+            self.read_some()?;
+        }
+        Ok(())
+    }
+
+    /// Room after the chunk in progress: the buffer doubles (up to
+    /// [`BUFFER_BYTES`]) while that chunk is most of it (always, for
+    /// shared chunks: only full-size buffers are reused), else the chunk
+    /// moves to the front, of this buffer or, while shared chunks of it
+    /// are out, of a spare one.
+    fn make_room(&mut self) {
+        let length = self.buffer.len();
+        let mostly_in_progress = self.start < length / 2;
+        let grown = if length < BUFFER_BYTES && (mostly_in_progress || self.shared) {
+            (length * 2).min(BUFFER_BYTES)
+        } else {
+            assert!(self.start > 0, "a chunk never fills the whole buffer");
+            length
+        };
+        let (start, end) = (self.start, self.end);
+        if let Some(buffer) = Arc::get_mut(&mut self.buffer) {
+            if grown > length {
+                buffer.resize(grown, 0);
+                self.buffers_made += 1;
             } else {
-                assert!(self.start > 0, "a chunk never fills the whole buffer");
-                self.buffer.copy_within(self.start..self.end, 0);
-                self.end -= self.start;
-                self.start = 0;
+                buffer.copy_within(start..end, 0);
+                (self.start, self.end) = (0, end - start);
+            }
+            return;
+        }
+        let mut next = self.spare_buffer(grown);
+        let writable = Arc::get_mut(&mut next).expect("a spare buffer is not shared");
+        writable[..end - start].copy_from_slice(&self.buffer[start..end]);
+        let retired = std::mem::replace(&mut self.buffer, next);
+        (self.start, self.end) = (0, end - start);
+        if retired.len() == BUFFER_BYTES {
+            if self.spare.len() == SPARE_BUFFERS_MAX {
+                self.spare.remove(0);
+            }
+            self.spare.push(retired);
+        }
+    }
+
+    /// A buffer of `length` bytes no chunk is using: a spare one if one
+    /// is free (its chunks all gone), else a new one.
+    fn spare_buffer(&mut self, length: usize) -> Arc<Vec<u8>> {
+        let free = self
+            .spare
+            .iter_mut()
+            .position(|spare| spare.len() == length && Arc::get_mut(spare).is_some());
+        match free {
+            Some(index) => self.spare.remove(index),
+            None => {
+                self.buffers_made += 1;
+                Arc::new(vec![0; length])
             }
         }
+    }
+
+    /// One read of the stream into the free end of the buffer (which is
+    /// not shared: `make_room` or a chunker without shared chunks saw to it).
+    fn read_some(&mut self) -> io::Result<()> {
+        let end = self.end;
+        let buffer = Arc::get_mut(&mut self.buffer).expect("the buffer read into is not shared");
         loop {
-            match self.source.read(&mut self.buffer[self.end..]) {
+            match self.source.read(&mut buffer[end..]) {
                 Ok(0) => {
                     self.at_end = true;
                     return Ok(());
                 }
-                Ok(read) if read <= self.buffer.len() - self.end => {
+                Ok(read) if read <= buffer.len() - end => {
                     self.end += read;
                     return Ok(());
                 }

@@ -25,8 +25,8 @@
 //! of the same ref are serialised by a striped lock around "is it there?"
 //! and the write, so exactly one of them says `newly_stored`.
 
-use super::BlobRef;
 use super::storage::{self, BlobStorage, Fetched, Prepared, Received, StorageError};
+use super::{BlobRef, SharedBytes};
 use crate::store::db::{Db, Options, ReadOptions, StoreError, WriteBatch, WriteOptions};
 use crate::store::write_batch::Handler;
 use crate::util::varint;
@@ -88,20 +88,30 @@ fn row_key(prefix: u8, blob_ref: &BlobRef) -> Vec<u8> {
 }
 
 /// A blob's two rows (KEYSPACE.md), built before its receive lock is
-/// taken (the copy of the bytes into the batch is the costly part).
+/// taken (the copy of the bytes into the batch is the costly part): in
+/// `batch`, or the `s` row in `batch` and the bytes in `shared`, written
+/// from there (`Db::write_with_value`).
 struct BlobRows {
     blob_ref: BlobRef,
     size: u64,
     batch: WriteBatch,
+    shared: Option<SharedBytes>,
+}
+
+/// The write batch of a blob's `s` row alone.
+fn size_row(blob_ref: &BlobRef, size: u64) -> WriteBatch {
+    let mut batch = WriteBatch::new();
+    let mut encoded = Vec::with_capacity(10);
+    varint::put_varint64(&mut encoded, size);
+    batch.put(&row_key(SIZE_PREFIX, blob_ref), &encoded);
+    batch
 }
 
 /// The write batch of a blob's `b` and `s` rows.
 fn blob_rows(blob_ref: &BlobRef, bytes: &[u8]) -> WriteBatch {
     let mut batch = WriteBatch::new();
     batch.put(&row_key(BLOB_PREFIX, blob_ref), bytes);
-    let mut size = Vec::with_capacity(10);
-    varint::put_varint64(&mut size, bytes.len() as u64);
-    batch.put(&row_key(SIZE_PREFIX, blob_ref), &size);
+    batch.append(&size_row(blob_ref, bytes.len() as u64));
     batch
 }
 
@@ -234,6 +244,7 @@ impl DbStorage {
             blob_ref,
             size: bytes.len() as u64,
             batch: blob_rows(&blob_ref, bytes),
+            shared: None,
         };
         self.store_rows(blob, rows, durability)
     }
@@ -269,19 +280,28 @@ impl DbStorage {
     ) -> Result<(bool, bool), StorageError> {
         let _guard = self.receive_lock(&blob.blob_ref);
         let newly_stored = !self.contains(&blob.blob_ref)?;
-        let mut batch = if newly_stored {
-            blob.batch
+        let (mut batch, shared) = if newly_stored {
+            (blob.batch, blob.shared)
         } else {
-            WriteBatch::new()
+            (WriteBatch::new(), None)
         };
         batch.append(&rows);
-        if batch.count() == 0 {
+        if batch.count() == 0 && shared.is_none() {
             return Ok((false, false));
         }
-        let sync = durability == Durability::Synced;
-        self.db
-            .write(&WriteOptions { sync }, batch)
-            .map_err(storage_error)?;
+        let options = WriteOptions {
+            sync: durability == Durability::Synced,
+        };
+        let written = match shared {
+            Some(bytes) => {
+                let key = row_key(BLOB_PREFIX, &blob.blob_ref);
+                self.db
+                    .write_with_value(&options, batch, &key, Arc::new(bytes))
+            }
+            None => self.db.write(&options, batch),
+        };
+        written.map_err(storage_error)?;
+        let sync = options.sync;
         if !sync {
             self.deferred_written.fetch_add(1, Ordering::SeqCst);
         }
@@ -469,13 +489,32 @@ impl BlobStorage for DbStorage {
         Ok(Prepared::new(blob_ref, bytes.len() as u64, Box::new(batch)))
     }
 
+    /// Hashes the bytes where they lie and keeps them shared: the value
+    /// log's record is written from them, no copy at all in this process.
+    fn prepare_shared(&self, bytes: SharedBytes) -> Result<Prepared, StorageError> {
+        let limit_bytes = super::BLOB_BYTES_MAX as u64;
+        if bytes.len() as u64 > limit_bytes {
+            return Err(StorageError::TooLarge { limit_bytes });
+        }
+        let blob_ref = BlobRef::of_bytes(&bytes);
+        Ok(Prepared::new(blob_ref, bytes.len() as u64, Box::new(bytes)))
+    }
+
     fn store_prepared(&self, prepared: Prepared) -> Result<Received, StorageError> {
         let (blob_ref, size) = (prepared.blob_ref, prepared.size);
-        let batch: WriteBatch = prepared.into_payload();
-        let blob = BlobRows {
-            blob_ref,
-            size,
-            batch,
+        let blob = match prepared.try_into_payload::<SharedBytes>() {
+            Ok(bytes) => BlobRows {
+                blob_ref,
+                size,
+                batch: size_row(&blob_ref, size),
+                shared: Some(bytes),
+            },
+            Err(prepared) => BlobRows {
+                blob_ref,
+                size,
+                batch: prepared.into_payload(),
+                shared: None,
+            },
         };
         self.store_rows(blob, WriteBatch::new(), Durability::Deferred)
     }

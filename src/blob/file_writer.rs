@@ -168,5 +168,25 @@ pub fn write_file<Sink: BlobSink + ?Sized>(
     writer.finish(meta)
 }
 
+/// `write_file`, with each chunk handed to the sink as [`SharedBytes`]
+/// ([`BlobSink::put_shared`]) from a chunker of shared chunks: a sink that
+/// keeps them (the upload pipeline) stores them with no copy. The same
+/// chunks and refs as `write_file`; memory: the chunker's buffers, and
+/// those of the chunks the sink still holds.
+pub fn write_file_shared<Sink: BlobSink + ?Sized>(
+    sink: &Sink,
+    source: impl Read,
+    meta: &FileMeta,
+) -> Result<WrittenFile, FileError> {
+    let mut chunker = Chunker::with_shared_buffers(source);
+    let mut writer = FileWriter::new(sink);
+    while let Some(chunk) = chunker.next_shared_chunk()? {
+        let size = chunk.bytes.len() as u64;
+        let chunk_ref = sink.put_shared(chunk.bytes)?;
+        writer.add_chunk(chunk_ref, size, chunk.bits)?;
+    }
+    writer.finish(meta)
+}
+
 #[cfg(test)]
 mod tests;

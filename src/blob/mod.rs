@@ -21,6 +21,7 @@ pub mod file_schema;
 pub mod file_writer;
 pub mod memory;
 pub mod rollsum;
+pub mod shared_bytes;
 pub mod storage;
 #[cfg(test)]
 mod test_store;
@@ -29,8 +30,9 @@ pub mod upload;
 pub use blobref::{BlobRef, BlobRefError, HashKind, Hasher};
 pub use db_storage::{DbStorage, data_store_dir};
 pub use file_schema::{FileError, FileMeta};
-pub use file_writer::{WrittenFile, write_file};
+pub use file_writer::{WrittenFile, write_file, write_file_shared};
 pub use memory::MemoryStorage;
+pub use shared_bytes::SharedBytes;
 pub use storage::{BlobStorage, Fetched, Prepared, Received, StorageError};
 pub use upload::{Uploaded, upload_file};
 
@@ -47,6 +49,13 @@ use std::io;
 pub trait BlobSink {
     /// Stores `bytes` and returns their ref.
     fn put(&self, bytes: &[u8]) -> io::Result<BlobRef>;
+
+    /// `put` of bytes the caller shares, which a sink may keep as they are
+    /// instead of copying them (see [`write_file_shared`]). The default
+    /// is `put`.
+    fn put_shared(&self, bytes: SharedBytes) -> io::Result<BlobRef> {
+        self.put(&bytes)
+    }
 }
 
 /// Somewhere blobs can be read.

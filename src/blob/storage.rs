@@ -13,7 +13,7 @@
 
 pub mod conformance;
 
-use super::{BLOB_BYTES_MAX, BlobRef, BlobSink, BlobSource, HashKind, Hasher};
+use super::{BLOB_BYTES_MAX, BlobRef, BlobSink, BlobSource, HashKind, Hasher, SharedBytes};
 use std::any::Any;
 use std::fmt;
 use std::io::{self, Read};
@@ -237,6 +237,14 @@ pub trait BlobStorage: Send + Sync {
         let blob_ref = BlobRef::of_bytes(bytes);
         let size = bytes.len() as u64;
         Ok(Prepared::new(blob_ref, size, Box::new(bytes.to_vec())))
+    }
+
+    /// `prepare` of bytes the caller shares: an implementation may keep
+    /// them as they are, for `store_prepared` to write from where they lie
+    /// (a file's chunks, read from the network into shared buffers). The
+    /// default prepares a copy, as `prepare` does.
+    fn prepare_shared(&self, bytes: SharedBytes) -> Result<Prepared, StorageError> {
+        self.prepare(&bytes)
     }
 
     /// Stores a blob this storage prepared, with every promise of

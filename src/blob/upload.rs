@@ -1,18 +1,26 @@
 //! Stores a file read from a stream, as a pipeline of three threads, and
 //! returns once all of it is durable: the speed of `PUT /api/file`.
 //!
-//! - The caller's thread reads the stream, cuts it into chunks (`chunker`),
-//!   groups them (`file_writer`) and *prepares* each blob
-//!   ([`BlobStorage::prepare`]: hashes it and copies it, once, into the
-//!   storage's own form), then hands it over, owned, through a bounded
-//!   queue of [`PIPELINE_BLOBS_MAX`] blobs.
+//! - The caller's thread reads the stream into the chunker's shared
+//!   buffers, cuts it into chunks (`chunker`), groups them (`file_writer`)
+//!   and *prepares* each blob ([`BlobStorage::prepare_shared`]: hashes a
+//!   chunk where it lies, cache-hot from the read and the cut; a schema
+//!   blob is copied), then hands it over through a bounded queue of
+//!   [`PIPELINE_BLOBS_MAX`] blobs. A chunk's bytes are not copied in this
+//!   process between the socket's read and the value log's write.
 //! - The storer thread stores the blobs in the order they were put
-//!   ([`BlobStorage::store_prepared`], deferred: no sync per blob). Every
-//!   [`WRITE_BACK_BYTES`] it names the last blob stored to
-//!   - the write-back thread, which asks the storage to write what was
-//!     stored so far to the medium ([`BlobStorage::write_back`]) while the
-//!     other two go on, so the disk works from the first chunk on instead
-//!     of all at the end.
+//!   ([`BlobStorage::store_prepared`], deferred: no sync per blob). Once
+//!   [`WRITE_BACK_BYTES_MIN`] are stored since its last hint, it names the
+//!   last blob stored, after each blob, to
+//!   - the write-back thread, if it is idle (a rendezvous: a hint is never
+//!     queued behind a write-back under way), which asks the storage to
+//!     write what was stored so far to the medium
+//!     ([`BlobStorage::write_back`]) while the other two go on. So the disk
+//!     works from the first megabytes on, without a pause while there is
+//!     enough to write, and the final sync finds at most what was stored
+//!     during the last write-back (or under the minimum) left to write.
+//!     When the disk is slower than the network each write-back covers
+//!     more, so there are fewer of them.
 //!
 //! Then one [`BlobStorage::sync`] makes every blob of the file durable
 //! before [`upload_file`] returns: a caller may acknowledge the upload
@@ -27,21 +35,25 @@
 //! "queue closed" it causes). Blobs stored before an error stay stored, as
 //! those of any upload that was not acknowledged may.
 //!
-//! Memory: the chunker's buffer (2 MiB at most) and at most
-//! `PIPELINE_BLOBS_MAX + 2` prepared blobs of at most a chunk (1 MiB) or a
-//! schema blob each, whatever the file's size.
+//! Memory: at most `PIPELINE_BLOBS_MAX + 2` prepared blobs of at most a
+//! chunk (1 MiB) or a schema blob each, whatever the file's size; the
+//! chunks live in the chunker's buffers of 2 MiB: the one being cut, the
+//! ones the queued chunks span (consecutive bytes of the stream, so at
+//! most one more than their total over 2 MiB) and up to
+//! `chunker::SPARE_BUFFERS_MAX` spares.
 
 use super::file_schema::{FileError, FileMeta};
-use super::file_writer::{WrittenFile, write_file};
+use super::file_writer::{WrittenFile, write_file_shared};
 use super::storage::{BlobStorage, Prepared, StorageError};
-use super::{BlobRef, BlobSink};
+use super::{BlobRef, BlobSink, SharedBytes};
 use std::io::{self, Read};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 
 /// Prepared blobs waiting for the storer, at most.
 pub const PIPELINE_BLOBS_MAX: usize = 32;
-/// Bytes stored between two write-back hints.
-pub const WRITE_BACK_BYTES: u64 = 32 << 20;
+/// Bytes stored since the last write-back hint before the next one (a
+/// write-back of less would cost a file-system commit for little).
+pub const WRITE_BACK_BYTES_MIN: u64 = 16 << 20;
 
 /// What [`upload_file`] stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,12 +72,12 @@ pub fn upload_file(
     meta: &FileMeta,
 ) -> Result<Uploaded, FileError> {
     let (blobs, queue) = sync_channel::<Prepared>(PIPELINE_BLOBS_MAX);
-    let (hints, hinted) = sync_channel::<BlobRef>(1);
+    let (hints, hinted) = sync_channel::<BlobRef>(0);
     let (written, stored, written_back) = std::thread::scope(|scope| {
         let storer = scope.spawn(move || store_in_order(storage, queue, hints));
         let write_back = scope.spawn(move || write_back_on_hint(storage, hinted));
         let sink = PipeSink { storage, blobs };
-        let written = write_file(&sink, source, meta);
+        let written = write_file_shared(&sink, source, meta);
         drop(sink); // closes the queue: the storer ends after the last blob
         let stored = storer.join().expect("the storer thread panicked");
         let written_back = write_back.join().expect("the write-back thread panicked");
@@ -92,15 +104,26 @@ struct PipeSink<'storage> {
     blobs: SyncSender<Prepared>,
 }
 
-impl BlobSink for PipeSink<'_> {
-    fn put(&self, bytes: &[u8]) -> io::Result<BlobRef> {
-        let prepared = self.storage.prepare(bytes)?;
+impl PipeSink<'_> {
+    fn queue(&self, prepared: Prepared) -> io::Result<BlobRef> {
         let blob_ref = prepared.blob_ref;
         if self.blobs.send(prepared).is_err() {
             // The storer stopped on an error, which `upload_file` returns.
             return Err(io::Error::other("the blob storer stopped"));
         }
         Ok(blob_ref)
+    }
+}
+
+impl BlobSink for PipeSink<'_> {
+    /// Schema blobs (`bytes`, `file`): prepared as a copy.
+    fn put(&self, bytes: &[u8]) -> io::Result<BlobRef> {
+        self.queue(self.storage.prepare(bytes)?)
+    }
+
+    /// Chunks: prepared where they lie, in the chunker's buffer.
+    fn put_shared(&self, bytes: SharedBytes) -> io::Result<BlobRef> {
+        self.queue(self.storage.prepare_shared(bytes)?)
     }
 }
 
@@ -118,10 +141,10 @@ fn store_in_order(
         let received = storage.store_prepared(prepared)?;
         last_newly_stored = received.newly_stored;
         unhinted_bytes += size;
-        if unhinted_bytes >= WRITE_BACK_BYTES {
+        if unhinted_bytes >= WRITE_BACK_BYTES_MIN {
             match hints.try_send(received.blob_ref) {
-                // Busy: the next blob tries again; gone: it failed, and
-                // `upload_file` reports why.
+                // Busy writing back: the next blob tries again; gone: it
+                // failed, and `upload_file` reports why.
                 Err(TrySendError::Full(_)) => {}
                 Ok(()) | Err(TrySendError::Disconnected(_)) => unhinted_bytes = 0,
             }

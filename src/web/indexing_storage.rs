@@ -5,7 +5,7 @@
 //! own claims are. Every other blob goes to the storage unchanged.
 
 use crate::blob::storage::read_blob;
-use crate::blob::{BlobRef, BlobStorage, Fetched, Prepared, Received, StorageError};
+use crate::blob::{BlobRef, BlobStorage, Fetched, Prepared, Received, SharedBytes, StorageError};
 use crate::fs::{FsError, Tree};
 use std::io::{self, Read};
 use std::sync::Arc;
@@ -143,6 +143,15 @@ impl BlobStorage for IndexingStorage {
             size,
             Box::new(MaybeClaim(bytes.to_vec())),
         ))
+    }
+
+    /// As `prepare`: a blob that may be a claim is kept for the tree; any
+    /// other is passed on as it is.
+    fn prepare_shared(&self, bytes: SharedBytes) -> Result<Prepared, StorageError> {
+        if may_be_claim(&bytes) {
+            return self.prepare(&bytes);
+        }
+        self.inner.prepare_shared(bytes)
     }
 
     fn store_prepared(&self, prepared: Prepared) -> Result<Received, StorageError> {

@@ -283,3 +283,137 @@ fn a_small_stream_keeps_the_small_initial_buffer() {
     assert!(chunker.next_chunk().unwrap().is_none());
     assert_eq!(chunker.buffer.capacity(), INITIAL_BUFFER_BYTES);
 }
+
+/// (start, end, bits) of every chunk of a chunker of shared chunks, with
+/// every chunk kept until the end, and the chunks' bytes concatenated.
+fn shared_spans_of(reader: impl Read) -> (Vec<(u64, u64, u32)>, Vec<u8>) {
+    let mut chunker = Chunker::with_shared_buffers(reader);
+    let mut kept = Vec::new();
+    while let Some(chunk) = chunker.next_shared_chunk().expect("in-memory read") {
+        kept.push(chunk);
+    }
+    let spans = kept
+        .iter()
+        .map(|chunk| {
+            (
+                chunk.offset,
+                chunk.offset + chunk.bytes.len() as u64,
+                chunk.bits,
+            )
+        })
+        .collect();
+    let bytes = kept
+        .iter()
+        .flat_map(|chunk| chunk.bytes.iter().copied())
+        .collect();
+    (spans, bytes)
+}
+
+#[test]
+fn shared_chunks_are_cut_as_borrowed_ones_and_keep_their_bytes_while_held() {
+    for (seed, length) in [(2, 1_500_000), (3, 7_100_000), (4, 300_000), (9, 10)] {
+        let data = pseudo_random_bytes(seed, length);
+        let (spans, bytes) = shared_spans_of(&data[..]);
+        assert_eq!(spans, reference_spans(&data), "seed {seed}");
+        assert!(
+            bytes == data,
+            "seed {seed}: the bytes changed under a held chunk"
+        );
+    }
+    let data = pseudo_random_bytes(5, 3_000_000);
+    for step_max in [3, 4096, 70_001] {
+        let reader = TrickleReader {
+            data: &data,
+            step_max,
+            calls: 0,
+        };
+        let (spans, bytes) = shared_spans_of(reader);
+        assert_eq!(spans, reference_spans(&data), "steps up to {step_max}");
+        assert!(bytes == data, "steps up to {step_max}");
+    }
+}
+
+#[test]
+fn a_chunker_of_shared_chunks_reuses_its_buffers_once_their_chunks_are_gone() {
+    let data = pseudo_random_bytes(8, 20_000_000);
+    let mut chunker = Chunker::with_shared_buffers(&data[..]);
+    let mut recent = std::collections::VecDeque::new();
+    let mut total = 0;
+    while let Some(chunk) = chunker.next_shared_chunk().unwrap() {
+        total += chunk.bytes.len();
+        recent.push_back(chunk);
+        if recent.len() > 3 {
+            recent.pop_front();
+        }
+    }
+    assert_eq!(total, data.len());
+    assert!(chunker.spare.len() <= SPARE_BUFFERS_MAX);
+    // Ten full buffers of input, read into a few: growth from the initial
+    // size (six buffers), then at most one held by the last three chunks
+    // and one being cut.
+    let growth = (BUFFER_BYTES / INITIAL_BUFFER_BYTES).ilog2() as u64 + 1;
+    let made = chunker.buffers_made();
+    assert!(made <= growth + 2, "{made} buffers made");
+}
+
+#[test]
+#[should_panic(expected = "with_shared_buffers")]
+fn shared_chunks_from_a_chunker_of_borrowed_ones_are_a_programmer_error() {
+    let data = [1u8; 10];
+    let _ = Chunker::new(&data[..]).next_shared_chunk();
+}
+
+#[test]
+fn a_chunker_of_shared_chunks_resumes_after_a_read_error_with_chunks_out() {
+    /// Fails every 5th call once, else gives up to 100,000 bytes.
+    struct Flaky<'data> {
+        data: &'data [u8],
+        calls: usize,
+    }
+    impl Read for Flaky<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            self.calls += 1;
+            if self.calls.is_multiple_of(5) {
+                return Err(io::Error::from(io::ErrorKind::TimedOut));
+            }
+            let length = out.len().min(self.data.len()).min(100_000);
+            out[..length].copy_from_slice(&self.data[..length]);
+            self.data = &self.data[length..];
+            Ok(length)
+        }
+    }
+    let data = pseudo_random_bytes(12, 6_000_000);
+    let source = Flaky {
+        data: &data,
+        calls: 0,
+    };
+    let mut chunker = Chunker::with_shared_buffers(source);
+    let (mut kept, mut errors) = (Vec::new(), 0);
+    loop {
+        match chunker.next_shared_chunk() {
+            Ok(Some(chunk)) => kept.push(chunk),
+            Ok(None) => break,
+            Err(error) => {
+                assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+                errors += 1;
+            }
+        }
+    }
+    assert!(errors > 3, "{errors} errors");
+    let spans: Vec<_> = kept
+        .iter()
+        .map(|chunk| {
+            (
+                chunk.offset,
+                chunk.offset + chunk.bytes.len() as u64,
+                chunk.bits,
+            )
+        })
+        .collect();
+    assert_eq!(spans, reference_spans(&data));
+    let bytes: Vec<u8> = kept
+        .iter()
+        .flat_map(|chunk| chunk.bytes.iter().copied())
+        .collect();
+    assert!(bytes == data, "the bytes changed under a held chunk");
+}

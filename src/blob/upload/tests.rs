@@ -7,7 +7,7 @@ use super::*;
 use crate::blob::file_reader::read_range;
 use crate::blob::storage::{Fetched, Received};
 use crate::blob::test_store::MemoryStore;
-use crate::blob::{MemoryStorage, file_schema::FileMeta};
+use crate::blob::{MemoryStorage, file_schema::FileMeta, write_file};
 use crate::util::splitmix::pseudo_random_bytes;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -22,6 +22,8 @@ struct Recording {
     syncs: Mutex<Vec<usize>>,
     write_backs: AtomicUsize,
     fail_store_at: Option<usize>,
+    /// How long each store takes (a slow disk).
+    store_delay: std::time::Duration,
 }
 
 impl BlobStorage for Recording {
@@ -41,6 +43,7 @@ impl BlobStorage for Recording {
             return Err(StorageError::Io(error));
         }
         stored.push(prepared.blob_ref);
+        std::thread::sleep(self.store_delay);
         let bytes: Vec<u8> = prepared.into_payload();
         self.inner.receive_slice_deferred(&bytes)
     }
@@ -127,8 +130,13 @@ fn an_empty_upload_is_one_file_blob() {
 
 #[test]
 fn a_long_upload_asks_for_write_back_as_it_goes() {
-    let size = 3 * WRITE_BACK_BYTES + 12345;
-    let storage = Recording::default();
+    // 1 MiB chunks (a constant stream never splits), stored in 2 ms each:
+    // the write-back thread is idle long before the minimum is stored.
+    let size = 3 * WRITE_BACK_BYTES_MIN + 12345;
+    let storage = Recording {
+        store_delay: std::time::Duration::from_millis(2),
+        ..Recording::default()
+    };
     let uploaded = upload_file(&storage, io::repeat(7).take(size), &FileMeta::default()).unwrap();
     assert_eq!(uploaded.written.size, size);
     let write_backs = storage.write_backs.load(Ordering::SeqCst);

@@ -66,6 +66,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use write::PendingWrite;
+pub use write::SharedValue;
 
 /// An open store. Cheap to share behind an `Arc`; every method takes
 /// `&self` and may be called from any thread.
@@ -166,6 +167,22 @@ impl Db {
     /// Applies `batch` atomically: after a crash, all of it or none.
     pub fn write(&self, options: &WriteOptions, batch: WriteBatch) -> Result<()> {
         self.inner.write(options, batch)
+    }
+
+    /// Applies `batch` and then a put of `key → value` atomically, as
+    /// `write` of the batch with that put added would; a value at or
+    /// above the value-log threshold is appended to the value log from
+    /// `value` itself, never copied into a batch (large values written
+    /// once, by the thread that commits the group). A key or value over
+    /// the value log's limits is `InvalidArgument` and nothing is written.
+    pub fn write_with_value(
+        &self,
+        options: &WriteOptions,
+        batch: WriteBatch,
+        key: &[u8],
+        value: SharedValue,
+    ) -> Result<()> {
+        self.inner.write_with_value(options, batch, key, value)
     }
 
     /// The value of `key`, or None.

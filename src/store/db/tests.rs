@@ -94,6 +94,53 @@ fn large_values_go_through_the_value_log_and_stream_back() {
 }
 
 #[test]
+fn write_with_value_applies_the_batch_and_the_value_atomically_large_or_small() {
+    let memory = MemEnv::new();
+    let env: Arc<dyn Env> = Arc::new(memory.clone());
+    let big: Vec<u8> = (0..300_000u32).map(|i| (i % 241) as u8).collect();
+    {
+        let db = Db::open(DIR, options(Arc::clone(&env))).unwrap();
+        let mut batch = WriteBatch::new();
+        batch.put(b"size-big", b"300000");
+        let shared: SharedValue = Arc::new(big.clone());
+        db.write_with_value(&WriteOptions { sync: true }, batch, b"big", shared)
+            .unwrap();
+        let shared: SharedValue = Arc::new(b"tiny".to_vec());
+        let unsynced = WriteOptions { sync: false };
+        db.write_with_value(&unsynced, WriteBatch::new(), b"small", shared)
+            .unwrap();
+        assert_eq!(get(&db, b"small").as_deref(), Some(&b"tiny"[..]));
+        let stream = db.get_value_reader(&read(), b"big").unwrap().unwrap();
+        assert!(matches!(stream, ValueStream::Log(_)));
+        // Unsynced, then dropped by the crash with everything after it.
+        let shared: SharedValue = Arc::new(big[..100_000].to_vec());
+        db.write_with_value(&unsynced, WriteBatch::new(), b"lost", shared)
+            .unwrap();
+    }
+    memory.crash();
+    let db = Db::open(DIR, options(env)).unwrap();
+    assert_eq!(get(&db, b"big").as_deref(), Some(&big[..]));
+    assert_eq!(get(&db, b"size-big").as_deref(), Some(&b"300000"[..]));
+    assert_eq!(get(&db, b"lost"), None);
+}
+
+#[test]
+fn write_with_value_over_the_limit_is_refused_and_writes_nothing() {
+    let db = Db::open(DIR, options(Arc::new(MemEnv::new()))).unwrap();
+    let mut batch = WriteBatch::new();
+    batch.put(b"row", b"1");
+    let huge: SharedValue = Arc::new(vec![0u8; crate::store::vlog::VALUE_BYTES_MAX as usize + 1]);
+    let found = db.write_with_value(&WriteOptions::default(), batch, b"huge", huge);
+    assert!(
+        matches!(found, Err(StoreError::InvalidArgument { .. })),
+        "{found:?}"
+    );
+    assert_eq!(get(&db, b"row"), None);
+    put(&db, b"after", b"still writing");
+    assert_eq!(get(&db, b"after").as_deref(), Some(&b"still writing"[..]));
+}
+
+#[test]
 fn a_snapshot_sees_the_state_when_it_was_taken() {
     let db = Db::open(DIR, options(Arc::new(MemEnv::new()))).unwrap();
     put(&db, b"k", b"old");

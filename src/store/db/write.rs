@@ -18,15 +18,28 @@ use std::time::Duration;
 /// LevelDB's pause per write once level 0 reaches the slowdown trigger.
 const SLOWDOWN_WRITE_DELAY_MS: u64 = 1;
 
-/// One queued write.
+/// A value shared with its writer, so that the leader of a group can
+/// append it to the value log without a copy into a batch first.
+pub type SharedValue = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
+/// One queued write: `batch`, then `value` put under its key.
 pub(super) struct PendingWrite {
     batch: WriteBatch,
+    value: Option<(Vec<u8>, SharedValue)>,
     sync: bool,
+}
+
+impl PendingWrite {
+    fn value_bytes(&self) -> usize {
+        self.value
+            .as_ref()
+            .map_or(0, |(key, value)| key.len() + (**value).as_ref().len())
+    }
 }
 
 impl Member for PendingWrite {
     fn bytes(&self) -> usize {
-        self.batch.approximate_size()
+        self.batch.approximate_size() + self.value_bytes()
     }
     fn sync(&self) -> bool {
         self.sync
@@ -117,6 +130,33 @@ impl DbInner {
         }
         let pending = PendingWrite {
             batch,
+            value: None,
+            sync: options.sync,
+        };
+        self.commits
+            .submit(pending, |group, sync| self.commit_group(group, sync))
+    }
+
+    /// `write` of `batch` followed by a put of `key → value`, one atomic
+    /// write; a value at or above the threshold goes to the value log
+    /// straight from the shared buffer.
+    pub(super) fn write_with_value(
+        self: &Arc<Self>,
+        options: &WriteOptions,
+        batch: WriteBatch,
+        key: &[u8],
+        value: SharedValue,
+    ) -> Result<()> {
+        let value_bytes = (*value).as_ref().len();
+        if key.len() as u64 > KEY_BYTES_MAX || value_bytes as u64 > VALUE_BYTES_MAX {
+            let what = format!("key of {} bytes or value of {value_bytes} bytes", key.len());
+            return Err(StoreError::InvalidArgument {
+                what: format!("{what} over the limit"),
+            });
+        }
+        let pending = PendingWrite {
+            batch,
+            value: Some((key.to_vec(), value)),
             sync: options.sync,
         };
         self.commits
@@ -189,9 +229,9 @@ impl DbInner {
         group: &mut [PendingWrite],
     ) -> Result<WriteBatch> {
         let threshold_bytes = self.options.value_log_threshold_bytes;
-        let needs_vlog = group
-            .iter()
-            .any(|member| member.batch.approximate_size() >= threshold_bytes);
+        let needs_vlog = group.iter().any(|member| {
+            member.batch.approximate_size() >= threshold_bytes || member.value.is_some()
+        });
         if !needs_vlog {
             let mut merged = std::mem::take(&mut group[0].batch);
             for member in &group[1..] {
@@ -213,6 +253,9 @@ impl DbInner {
                 .batch
                 .iterate(&mut split)
                 .expect("a batch built by its methods is valid");
+            if let Some((key, value)) = &member.value {
+                split.put(key, (**value).as_ref());
+            }
         }
         if let Some(error) = split.error {
             return Err(error);

@@ -33,7 +33,8 @@ pub use reader::VlogFile;
 pub use recovery::{RecordScanner, ScanEnd, ScannedRecord, TornReason, iter_records};
 pub use value_reader::ValueReader;
 pub use writer::{
-    BlockFill, FILE_BYTES_TARGET_DEFAULT, FileNumberSource, VlogWriter, VlogWriterOptions,
+    BlockFill, FILE_BYTES_TARGET_DEFAULT, FileNumberSource, SEALED_UNSYNCED_FILES_MAX, VlogWriter,
+    VlogWriterOptions,
 };
 
 use crate::store::env::Env;

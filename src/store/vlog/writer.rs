@@ -6,10 +6,12 @@
 //!   the OS before returning its pointer, so readers in this process can
 //!   read it at once; it is durable only after `sync`.
 //! - A record never spans two files. Before a record that would take the
-//!   file past `file_bytes_target`, the writer syncs the current file and
-//!   starts the next one, numbered by the caller's `FileNumberSource`.
-//!   So `sync` (which syncs only the current file) makes every record
-//!   added so far durable.
+//!   file past `file_bytes_target`, the writer *seals* the current file
+//!   and starts the next one, numbered by the caller's `FileNumberSource`.
+//!   The sealed file is synced by the next `sync` (or, at the latest, by
+//!   the next roll: at most [`SEALED_UNSYNCED_FILES_MAX`] wait), not at
+//!   the roll, so an append never waits on the disk. So `sync` makes every
+//!   record added so far durable, in every file.
 //! - A new file's directory entry is made durable at the first `sync`.
 //! - After any I/O error the writer refuses every later call with
 //!   `WriterFailed`: what reached the file is unknown (a torn record may
@@ -24,6 +26,10 @@ use std::sync::Arc;
 
 /// Default size past which the writer starts a new file.
 pub const FILE_BYTES_TARGET_DEFAULT: u64 = 256 << 20;
+/// Sealed files whose sync waits for the next `sync` call, at most; a
+/// roll with this many waiting syncs the oldest first (long written back
+/// by then, usually), so open handles stay bounded between syncs.
+pub const SEALED_UNSYNCED_FILES_MAX: usize = 1;
 
 /// Produces block `block_index` of a value into a buffer of exactly that
 /// block's length (see `VlogWriter::add_streamed`).
@@ -71,8 +77,20 @@ pub struct VlogWriter {
     synced_bytes: u64,
     dir_synced: bool,
     failed: bool,
+    /// Files rolled away from and not synced since, oldest first (at most
+    /// [`SEALED_UNSYNCED_FILES_MAX`]).
+    sealed: Vec<SealedFile>,
     /// Reused buffer for record headers.
     header: Vec<u8>,
+}
+
+/// A file the writer moved on from whose bytes (or directory entry) may
+/// not be durable yet.
+struct SealedFile {
+    file: Box<dyn WritableFile>,
+    path: PathBuf,
+    bytes: u64,
+    dir_synced: bool,
 }
 
 impl VlogWriter {
@@ -100,6 +118,7 @@ impl VlogWriter {
             synced_bytes: 0,
             dir_synced: false,
             failed: false,
+            sealed: Vec::new(),
             header: Vec::new(),
         })
     }
@@ -217,15 +236,20 @@ impl VlogWriter {
         result
     }
 
+    /// Syncs the sealed files waiting, then the current file; each new
+    /// directory entry among them once, with one directory sync.
     fn sync_current(&mut self) -> Result<(), VlogError> {
         let offset = self.file_bytes;
-        if self.synced_bytes == offset && self.dir_synced {
+        if self.synced_bytes == offset && self.dir_synced && self.sealed.is_empty() {
             return Ok(());
         }
-        let synced = self.file.sync();
-        synced.map_err(|error| VlogError::from_io(&self.path, offset, &error))?;
-        self.synced_bytes = offset;
-        if !self.dir_synced {
+        let sealed_dir_synced = self.sync_sealed(self.sealed.len())?;
+        if self.synced_bytes != offset {
+            let synced = self.file.sync();
+            synced.map_err(|error| VlogError::from_io(&self.path, offset, &error))?;
+            self.synced_bytes = offset;
+        }
+        if !self.dir_synced || !sealed_dir_synced {
             let synced = self.env.sync_dir(&self.dir);
             synced.map_err(|error| VlogError::from_io(&self.dir, 0, &error))?;
             self.dir_synced = true;
@@ -233,21 +257,51 @@ impl VlogWriter {
         Ok(())
     }
 
-    /// Syncs the current file and starts the next one.
+    /// Syncs the data of the `count` oldest sealed files and drops them;
+    /// whether all of their directory entries were durable already.
+    fn sync_sealed(&mut self, count: usize) -> Result<bool, VlogError> {
+        let mut dir_synced = true;
+        for mut sealed in self.sealed.drain(..count) {
+            let synced = sealed.file.sync();
+            synced.map_err(|error| VlogError::from_io(&sealed.path, sealed.bytes, &error))?;
+            dir_synced &= sealed.dir_synced;
+        }
+        Ok(dir_synced)
+    }
+
+    /// Syncs every file so far (see `sync`) and starts the next one.
     pub fn roll(&mut self) -> Result<(), VlogError> {
         self.check_running()?;
-        let result = self.roll_now();
+        let result = self.sync_current().and_then(|()| self.roll_now());
         self.failed = result.is_err();
         result
     }
 
+    /// Seals the current file, unsynced, and starts the next one; first
+    /// syncs the oldest sealed file if [`SEALED_UNSYNCED_FILES_MAX`] wait
+    /// (its directory entry too, if new).
     fn roll_now(&mut self) -> Result<(), VlogError> {
-        self.sync_current()?;
+        if self.sealed.len() >= SEALED_UNSYNCED_FILES_MAX {
+            let excess = self.sealed.len() + 1 - SEALED_UNSYNCED_FILES_MAX;
+            if !self.sync_sealed(excess)? {
+                let synced = self.env.sync_dir(&self.dir);
+                synced.map_err(|error| VlogError::from_io(&self.dir, 0, &error))?;
+                self.dir_synced = true;
+            }
+        }
         let file_number = (self.next_file_number)();
         let path = vlog_file_name(&self.dir, file_number);
-        self.file = open_new_file(self.env.as_ref(), &path)?;
+        let file = open_new_file(self.env.as_ref(), &path)?;
+        let sealed = SealedFile {
+            file: std::mem::replace(&mut self.file, file),
+            path: std::mem::replace(&mut self.path, path),
+            bytes: self.file_bytes,
+            dir_synced: self.dir_synced,
+        };
+        if sealed.bytes != self.synced_bytes || !sealed.dir_synced {
+            self.sealed.push(sealed);
+        }
         self.file_number = file_number;
-        self.path = path;
         self.file_bytes = FILE_HEADER_BYTES;
         self.synced_bytes = 0;
         self.dir_synced = false;
@@ -257,7 +311,10 @@ impl VlogWriter {
     fn roll_if_full(&mut self, record_bytes: u64) -> Result<(), VlogError> {
         let has_records = self.file_bytes > FILE_HEADER_BYTES;
         if has_records && self.file_bytes + record_bytes > self.options.file_bytes_target {
-            return self.roll();
+            self.check_running()?;
+            let result = self.roll_now();
+            self.failed = result.is_err();
+            return result;
         }
         Ok(())
     }
@@ -279,6 +336,7 @@ impl std::fmt::Debug for VlogWriter {
             .field("path", &self.path)
             .field("file_bytes", &self.file_bytes)
             .field("synced_bytes", &self.synced_bytes)
+            .field("sealed_unsynced", &self.sealed.len())
             .field("failed", &self.failed)
             .finish_non_exhaustive()
     }

@@ -5,8 +5,8 @@ use super::{dir, mem_env, numbers_from, pattern, writer_in};
 use crate::store::env::{Env, FaultEnv, WriteFault};
 use crate::store::vlog::format::FILE_HEADER_BYTES;
 use crate::store::vlog::{
-    KEY_BYTES_MAX, RecordScanner, VALUE_BYTES_MAX, VlogError, VlogFile, VlogWriter,
-    VlogWriterOptions, vlog_file_name,
+    KEY_BYTES_MAX, RecordScanner, SEALED_UNSYNCED_FILES_MAX, VALUE_BYTES_MAX, VlogError, VlogFile,
+    VlogWriter, VlogWriterOptions, vlog_file_name,
 };
 use std::sync::Arc;
 
@@ -171,6 +171,59 @@ fn rolling_syncs_the_old_file_so_one_sync_covers_every_record() {
     for pointer in &pointers {
         let file = VlogFile::open(env.as_ref(), dir(), pointer.file_number).unwrap();
         assert!(file.get(pointer).is_ok(), "{pointer:?} lost");
+    }
+}
+
+#[test]
+fn rolling_by_size_does_not_wait_on_the_disk_and_the_next_sync_covers_the_sealed_file() {
+    let (fault_env, env) = fault_env();
+    let mut writer = writer_in(&env, 1, 300);
+    let first = writer.add(b"a", &pattern(1, 200)).unwrap();
+    fault_env.set_sync_failing(true);
+    // Past the target: file 1 is sealed without a sync (which would fail).
+    let second = writer.add(b"b", &pattern(2, 200)).unwrap();
+    assert_eq!((first.file_number, second.file_number), (1, 2));
+    assert!(matches!(writer.sync(), Err(VlogError::Io { .. })));
+}
+
+#[test]
+fn sealed_file_is_lost_in_a_crash_before_the_next_sync_and_kept_after_it() {
+    for sync_before_crash in [false, true] {
+        let (memory, env) = mem_env();
+        let mut writer = writer_in(&env, 1, 300);
+        let sealed = writer.add(b"a", &pattern(1, 200)).unwrap();
+        writer.add(b"b", &pattern(2, 200)).unwrap();
+        if sync_before_crash {
+            writer.sync().unwrap();
+        }
+        memory.crash();
+        let kept = VlogFile::open(env.as_ref(), dir(), sealed.file_number)
+            .ok()
+            .is_some_and(|file| file.get(&sealed).is_ok());
+        assert_eq!(kept, sync_before_crash);
+    }
+}
+
+#[test]
+fn a_roll_syncs_the_oldest_sealed_file_when_the_most_wait() {
+    let (memory, env) = mem_env();
+    let mut writer = writer_in(&env, 1, 300);
+    let mut pointers = Vec::new();
+    for index in 0..=SEALED_UNSYNCED_FILES_MAX as u8 + 1 {
+        pointers.push(
+            writer
+                .add(&[index], &pattern(u64::from(index), 200))
+                .unwrap(),
+        );
+    }
+    memory.crash();
+    // Files 1.. are each one record; only the newest sealed ones (at most
+    // the bound) and the current one wait for a sync.
+    let durable = pointers.len() - SEALED_UNSYNCED_FILES_MAX - 1;
+    for (index, pointer) in pointers.iter().enumerate() {
+        let file = VlogFile::open(env.as_ref(), dir(), pointer.file_number);
+        let kept = file.ok().is_some_and(|file| file.get(pointer).is_ok());
+        assert_eq!(kept, index < durable, "record {index}");
     }
 }
 
