@@ -154,7 +154,7 @@ impl Tree {
             attribute: attribute.to_owned(),
             value: value(date)?,
         };
-        self.write_claim_dated(date, None, vec![change])
+        self.write_claim_dated(date, None, vec![change], &[])
     }
 
     fn make_root(&self) -> Result<BlobRef, FsError> {
@@ -205,16 +205,18 @@ impl Tree {
         born: Option<&NewNode>,
         changes: Vec<Change>,
     ) -> Result<ClaimKey, FsError> {
-        self.write_claim_dated(writer.next(), born, changes)
+        self.write_claim_dated(writer.next(), born, changes, &[])
     }
 
-    /// [`Tree::write_claim`] with the date already taken from the clock.
-    /// Requires the writer lock.
+    /// [`Tree::write_claim`] with the date already taken from the clock,
+    /// told the size of contents the caller knows (`content_sizes`: see
+    /// `index::index_claim_sized`). Requires the writer lock.
     fn write_claim_dated(
         &self,
         date: Timestamp,
         born: Option<&NewNode>,
         mut changes: Vec<Change>,
+        content_sizes: &[(BlobRef, u64)],
     ) -> Result<ClaimKey, FsError> {
         assert!(!changes.is_empty(), "a claim changes something");
         let body = if changes.len() == 1 {
@@ -227,7 +229,8 @@ impl Tree {
         let bytes = claim.to_canonical();
         let claim_ref = BlobRef::of_bytes(bytes.as_bytes());
         let db = self.backend.db();
-        let mut rows = index::index_claim(db, self.backend.source(), &claim_ref, &claim)?;
+        let source = self.backend.source();
+        let mut rows = index::index_claim_sized(db, source, &claim_ref, &claim, content_sizes)?;
         ServerClock::record(date, &mut rows);
         let mut blobs = Vec::with_capacity(2);
         blobs.extend(born.map(|born| born.bytes.as_bytes()));

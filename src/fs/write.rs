@@ -115,7 +115,9 @@ impl Tree {
     }
 
     /// Makes `content` (a `file` schema ref already stored, of `size`
-    /// bytes: the caller has checked both) the file at `path`, as
+    /// bytes: the caller has checked both; the index records this size,
+    /// so it must be the one the schema blob says, as `reindex` reads
+    /// it) the file at `path`, as
     /// [`Tree::put_file`] does once the bytes are stored: a new node
     /// (missing folders are made) or a new version; the content the node
     /// already has makes no claim. Only this holds the writer lock, so
@@ -152,7 +154,9 @@ impl Tree {
                 return Ok(outcome);
             }
             let change = set(node, CAMLI_CONTENT, content.as_str());
-            outcome.claim = Some(self.write_claim(&mut writer, None, vec![change])?);
+            let date = writer.next();
+            let sized = [(content, size)];
+            outcome.claim = Some(self.write_claim_dated(date, None, vec![change], &sized)?);
             return Ok(outcome);
         }
         let born = self.new_permanode();
@@ -160,7 +164,9 @@ impl Tree {
             place_change(born.node, folder, name),
             set(born.node, CAMLI_CONTENT, content.as_str()),
         ];
-        outcome.claim = Some(self.write_claim(&mut writer, Some(&born), changes)?);
+        let date = writer.next();
+        let sized = [(content, size)];
+        outcome.claim = Some(self.write_claim_dated(date, Some(&born), changes, &sized)?);
         outcome.node = born.node;
         outcome.created = true;
         Ok(outcome)
