@@ -222,7 +222,6 @@ fn listing_json(
 
 /// One entry as [`entry_members`] makes it, written compactly.
 fn push_entry(entry: &Entry, out: &mut String) {
-    use std::fmt::Write;
     out.push_str("{\"name\":");
     json::write_compact_string(&entry.name, out);
     out.push_str(",\"node\":");
@@ -230,7 +229,7 @@ fn push_entry(entry: &Entry, out: &mut String) {
     out.push_str(",\"kind\":\"");
     out.push_str(kind_name(entry.kind));
     out.push_str("\",\"size\":");
-    write!(out, "{}", entry.size).expect("a String takes every write");
+    push_u64(entry.size, out);
     out.push_str(",\"content\":");
     push_ref(entry.content.as_ref(), out);
     out.push_str(",\"modified\":");
@@ -248,10 +247,25 @@ fn push_ref(blob_ref: Option<&BlobRef>, out: &mut String) {
 
 /// A date as [`date_value`] writes it, as a JSON string.
 fn push_date(date: Timestamp, out: &mut String) {
-    use std::fmt::Write;
     out.push('"');
-    write!(out, "{date}").expect("a String takes every write");
+    date.push_rfc3339(out);
     out.push('"');
+}
+
+/// `value` in decimal, as a JSON number (what `Value::from(u64)` writes).
+fn push_u64(value: u64, out: &mut String) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = value;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[start..]).expect("digits are ASCII"));
 }
 
 fn meta(tree: &Tree, path: &TreePath, entry: &Entry) -> Result<Response, FsError> {
@@ -400,6 +414,10 @@ mod tests {
                 5,
             ),
             entry("sub", Kind::Folder, None, 0),
+            Entry {
+                size: u64::MAX,
+                ..entry("huge", Kind::File, Some(BlobRef::of_bytes(b"e")), 1)
+            },
             entry(
                 "é € \u{2028} <&>.md",
                 Kind::File,
