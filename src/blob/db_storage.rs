@@ -230,6 +230,98 @@ impl DbStorage {
         self.store(read.blob_ref, &read.bytes, rows, Durability::Synced)
     }
 
+    /// Stores each of `blobs` not stored yet AND applies `rows`, in ONE
+    /// atomic write batch: synced, or with `deferred` unsynced (durable
+    /// once `sync` returns, as `receive_deferred`). For a claim and the
+    /// new permanode it names, which must be durable together. Answers
+    /// each blob's ref, in order. REQUIRES: as `receive_with_rows`.
+    pub fn receive_many_with_rows(
+        &self,
+        blobs: &[&[u8]],
+        rows: WriteBatch,
+        deferred: bool,
+    ) -> Result<Vec<BlobRef>, StorageError> {
+        let prepared = blobs
+            .iter()
+            .map(|bytes| self.prepare(bytes))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.store_many_prepared(prepared, rows, deferred)
+    }
+
+    /// [`DbStorage::receive_many_with_rows`] of blobs this storage
+    /// prepared (`prepare`: hashed, and copied into their rows' batch),
+    /// for a caller that needs each ref before the write.
+    pub fn store_many_prepared(
+        &self,
+        prepared: Vec<Prepared>,
+        rows: WriteBatch,
+        deferred: bool,
+    ) -> Result<Vec<BlobRef>, StorageError> {
+        rows.iterate(&mut ForeignRowCheck)
+            .map_err(|error| StorageError::Io(io::Error::other(format!("{error:?}"))))?;
+        let refs: Vec<BlobRef> = prepared.iter().map(|blob| blob.blob_ref).collect();
+        let batches: Vec<WriteBatch> = prepared.into_iter().map(Prepared::into_payload).collect();
+        let durability = if deferred {
+            Durability::Deferred
+        } else {
+            Durability::Synced
+        };
+        let wrote = self.store_many_locked(&refs, batches, rows, durability)?;
+        if !wrote && durability == Durability::Synced {
+            self.sync()?;
+        }
+        Ok(refs)
+    }
+
+    /// `store_many_prepared` under every blob's receive lock (taken in
+    /// stripe order, so two callers never wait on each other in a
+    /// circle): whether anything was written.
+    fn store_many_locked(
+        &self,
+        refs: &[BlobRef],
+        blob_batches: Vec<WriteBatch>,
+        rows: WriteBatch,
+        durability: Durability,
+    ) -> Result<bool, StorageError> {
+        let mut stripes: Vec<usize> = refs
+            .iter()
+            .map(|blob_ref| self.receive_stripe(blob_ref))
+            .collect();
+        stripes.sort_unstable();
+        stripes.dedup();
+        let _guards: Vec<MutexGuard<'_, ()>> = stripes
+            .iter()
+            .map(|&stripe| {
+                self.receive_locks[stripe]
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+            })
+            .collect();
+        let mut batch = WriteBatch::new();
+        for (index, (blob_ref, blob_batch)) in refs.iter().zip(blob_batches).enumerate() {
+            let repeated = refs[..index].contains(blob_ref);
+            if !repeated && !self.contains(blob_ref)? {
+                if batch.count() == 0 {
+                    batch = blob_batch;
+                } else {
+                    batch.append(&blob_batch);
+                }
+            }
+        }
+        batch.append(&rows);
+        if batch.count() == 0 {
+            return Ok(false);
+        }
+        let sync = durability == Durability::Synced;
+        self.db
+            .write(&WriteOptions { sync }, batch)
+            .map_err(storage_error)?;
+        if !sync {
+            self.deferred_written.fetch_add(1, Ordering::SeqCst);
+        }
+        Ok(true)
+    }
+
     /// Writes the blob's rows and `rows` unless the blob is there; `rows`
     /// alone (if any) when it is. Synced: returns once the blob is durable
     /// (a blob found stored may come from a deferred write: then `sync`).
@@ -318,9 +410,14 @@ impl DbStorage {
             .map_err(storage_error)
     }
 
-    fn receive_lock(&self, blob_ref: &BlobRef) -> MutexGuard<'_, ()> {
+    /// The index of the receive lock `blob_ref` takes.
+    fn receive_stripe(&self, blob_ref: &BlobRef) -> usize {
         let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(blob_ref.as_str());
-        let stripe = &self.receive_locks[hash as usize % self.receive_locks.len()];
+        hash as usize % self.receive_locks.len()
+    }
+
+    fn receive_lock(&self, blob_ref: &BlobRef) -> MutexGuard<'_, ()> {
+        let stripe = &self.receive_locks[self.receive_stripe(blob_ref)];
         stripe
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())

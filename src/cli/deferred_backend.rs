@@ -8,15 +8,16 @@
 //! nothing until the barrier; a synced write makes every earlier write of
 //! the Db durable, value log first, then the WAL (store/db/write.rs). Why
 //! a crash before it is safe: the Db loses only a suffix of unsynced
-//! writes, in order, and each claim's rows are written after its blob and
-//! the blobs it names, so no row survives without what it points to; the
-//! next import puts the lost files again. A synced write per file (four
-//! per small file: chunk, file schema, permanode, claim) is what held
-//! imports to a few hundred files a second.
+//! writes, in order; a claim is written with its rows and the permanode
+//! it makes in one batch, after the file's blobs (`import_sink.rs`), so
+//! no row survives without what it points to; the next import puts the
+//! lost files again. A synced write per file (four per small file:
+//! chunk, file schema, permanode, claim) is what held imports to a few
+//! hundred files a second; now a small file costs two unsynced writes.
 
 use crate::blob::{BlobRef, BlobSource, BlobStorage, DbStorage, Fetched, Received, StorageError};
 use crate::fs::{Backend, FsError};
-use crate::store::{Db, WriteBatch, WriteOptions};
+use crate::store::{Db, WriteBatch};
 use std::io::Read;
 use std::sync::Arc;
 
@@ -43,10 +44,22 @@ impl DeferredBackend {
         DeferredBackend { storage, blobs }
     }
 
-    /// Makes every write so far durable: one synced (empty) write.
+    /// The storage underneath (its deferred writes are this backend's).
+    pub fn storage(&self) -> &DbStorage {
+        &self.storage
+    }
+
+    /// Makes every write so far durable: one synced write (the storage's
+    /// barrier, a real row: the Db skips an empty batch without syncing,
+    /// which is what this did before and lost a whole import to a power
+    /// cut; `a_power_cut_keeps_every_file_behind_the_barrier…` in
+    /// `import_sink.rs` is its regression test). Every write of this
+    /// backend is a deferred receive the storage counts, so its `sync`
+    /// knows there is something to make durable.
     pub fn sync(&self) -> Result<(), FsError> {
-        let sync = WriteOptions { sync: true };
-        Ok(self.storage.db().write(&sync, WriteBatch::new())?)
+        self.storage
+            .sync()
+            .map_err(|error| FsError::Storage(error.to_string()))
     }
 }
 
@@ -63,19 +76,16 @@ impl Backend for DeferredBackend {
         &*self.storage
     }
 
-    /// The blob, then its rows: two unsynced writes in that order (see
-    /// the module header for why that order is enough).
-    fn receive_with_rows(&self, bytes: &[u8], rows: WriteBatch) -> Result<BlobRef, FsError> {
-        let received = self
-            .storage
-            .receive_deferred(None, &mut &bytes[..], bytes.len() as u64)
-            .map_err(|error| FsError::Storage(error.to_string()))?;
-        if rows.count() > 0 {
-            self.storage
-                .db()
-                .write(&WriteOptions { sync: false }, rows)?;
-        }
-        Ok(received.blob_ref)
+    /// The blobs with their rows: one unsynced write batch (atomic, so
+    /// no row survives a crash without the blobs it came with).
+    fn receive_many_with_rows(
+        &self,
+        blobs: &[&[u8]],
+        rows: WriteBatch,
+    ) -> Result<Vec<BlobRef>, FsError> {
+        self.storage
+            .receive_many_with_rows(blobs, rows, true)
+            .map_err(|error| FsError::Storage(error.to_string()))
     }
 }
 

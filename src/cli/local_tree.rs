@@ -9,6 +9,7 @@ use super::args::{Command, Flag, Parsed};
 use super::client::Client;
 use crate::blob::{DbStorage, StorageError, data_store_dir};
 use crate::fs::{Tree, TreeOptions, TreePath, parse_time};
+use crate::store::Options;
 use crate::util::rfc3339::Timestamp;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -83,12 +84,26 @@ pub fn open(data: &Path, must_exist: bool) -> Result<LocalTree, Failure> {
 
 /// Opens the store of `data` (see [`open`]).
 pub fn open_storage(data: &Path, must_exist: bool) -> Result<Arc<DbStorage>, Failure> {
+    open_storage_with(data, must_exist, Options::default())
+}
+
+/// [`open_storage`] with the caller's store options (`import` opens it
+/// with a larger write buffer); `create_if_missing` is set here.
+pub fn open_storage_with(
+    data: &Path,
+    must_exist: bool,
+    options: Options,
+) -> Result<Arc<DbStorage>, Failure> {
     let store = data_store_dir(data);
     if must_exist && !store.is_dir() {
         let message = format!("no strata data folder at {} (see --data)", data.display());
         return Err(Failure::Runtime(message));
     }
-    let storage = DbStorage::open(&store).map_err(|error| match &error {
+    let options = Options {
+        create_if_missing: true,
+        ..options
+    };
+    let storage = DbStorage::open_with_options(&store, options).map_err(|error| match &error {
         StorageError::Io(inner) if inner.kind() == std::io::ErrorKind::ResourceBusy => {
             Failure::Runtime(super::server_record::held_message(data))
         }

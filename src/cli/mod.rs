@@ -11,6 +11,7 @@ pub mod get;
 mod import;
 mod import_direct;
 mod import_server;
+mod import_sink;
 mod local_tree;
 mod log;
 mod ls;

@@ -17,13 +17,26 @@ pub trait Backend: Send + Sync {
     fn blobs(&self) -> &dyn BlobStorage;
     /// The same storage as a source of blob bytes.
     fn source(&self) -> &dyn BlobSource;
+    /// Stores each of `blobs` and applies `rows`, atomically and
+    /// durably: after a crash, all or none. Answers the blobs' refs, in
+    /// order. (A claim and the permanode it is the first to name go
+    /// together: the permanode is never missing under its claim.)
+    fn receive_many_with_rows(
+        &self,
+        blobs: &[&[u8]],
+        rows: WriteBatch,
+    ) -> Result<Vec<BlobRef>, FsError>;
+
     /// Stores `bytes` as a blob and applies `rows`, atomically and
     /// durably: after a crash, both or neither.
-    fn receive_with_rows(&self, bytes: &[u8], rows: WriteBatch) -> Result<BlobRef, FsError>;
+    fn receive_with_rows(&self, bytes: &[u8], rows: WriteBatch) -> Result<BlobRef, FsError> {
+        let refs = self.receive_many_with_rows(&[bytes], rows)?;
+        Ok(refs[0])
+    }
 }
 
-/// The durable backend: blobs and rows in one Db, each blob written with
-/// its rows in one synced batch.
+/// The durable backend: blobs and rows in one Db, the blobs written with
+/// their rows in one synced batch.
 impl Backend for DbStorage {
     fn db(&self) -> &Db {
         DbStorage::db(self)
@@ -37,10 +50,13 @@ impl Backend for DbStorage {
         self
     }
 
-    fn receive_with_rows(&self, bytes: &[u8], rows: WriteBatch) -> Result<BlobRef, FsError> {
-        let received = DbStorage::receive_with_rows(self, bytes, rows)
-            .map_err(|error| FsError::Storage(error.to_string()))?;
-        Ok(received.blob_ref)
+    fn receive_many_with_rows(
+        &self,
+        blobs: &[&[u8]],
+        rows: WriteBatch,
+    ) -> Result<Vec<BlobRef>, FsError> {
+        DbStorage::receive_many_with_rows(self, blobs, rows, false)
+            .map_err(|error| FsError::Storage(error.to_string()))
     }
 }
 
@@ -71,13 +87,21 @@ impl Backend for MemoryBackend {
         &*self.blobs
     }
 
-    fn receive_with_rows(&self, bytes: &[u8], rows: WriteBatch) -> Result<BlobRef, FsError> {
-        let mut body = bytes;
-        let received = self
-            .blobs
-            .receive(None, &mut body, bytes.len() as u64)
-            .map_err(|error| FsError::Storage(error.to_string()))?;
+    fn receive_many_with_rows(
+        &self,
+        blobs: &[&[u8]],
+        rows: WriteBatch,
+    ) -> Result<Vec<BlobRef>, FsError> {
+        let mut refs = Vec::with_capacity(blobs.len());
+        for bytes in blobs {
+            let mut body = *bytes;
+            let received = self
+                .blobs
+                .receive(None, &mut body, bytes.len() as u64)
+                .map_err(|error| FsError::Storage(error.to_string()))?;
+            refs.push(received.blob_ref);
+        }
         self.db.write(&WriteOptions { sync: true }, rows)?;
-        Ok(received.blob_ref)
+        Ok(refs)
     }
 }

@@ -154,18 +154,18 @@ impl Tree {
             attribute: attribute.to_owned(),
             value: value(date)?,
         };
-        self.write_claim_dated(date, vec![change])
+        self.write_claim_dated(date, None, vec![change], &[])
     }
 
     fn make_root(&self) -> Result<BlobRef, FsError> {
         let mut writer = self.lock();
-        let root = self.new_permanode()?;
+        let root = self.new_permanode();
         let changes = vec![
-            set(root, CAMLI_ROOT, ROOT_NAME),
-            set(root, CAMLI_NODE_TYPE, NODE_TYPE_DIRECTORY),
+            set(root.node, CAMLI_ROOT, ROOT_NAME),
+            set(root.node, CAMLI_NODE_TYPE, NODE_TYPE_DIRECTORY),
         ];
-        self.write_claim(&mut writer, changes)?;
-        Ok(root)
+        self.write_claim(&mut writer, Some(&root), changes)?;
+        Ok(root.node)
     }
 
     fn lock(&self) -> MutexGuard<'_, ServerClock> {
@@ -174,8 +174,11 @@ impl Tree {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Stores a new permanode and returns its ref.
-    fn new_permanode(&self) -> Result<BlobRef, FsError> {
+    /// A new permanode, not stored yet: the claim that first names it
+    /// stores it in the same atomic write (`write_claim`'s `born`), so a
+    /// new node costs one write and its permanode is durable with the
+    /// claim that names it.
+    fn new_permanode(&self) -> NewNode {
         let count = NONCE_COUNTER.fetch_add(1, Ordering::Relaxed);
         let now = Timestamp::now();
         let random = format!(
@@ -186,27 +189,34 @@ impl Tree {
         );
         let node = Permanode::new(&random, self.signer).expect("the nonce is short");
         let bytes = node.to_canonical();
-        self.backend
-            .receive_with_rows(bytes.as_bytes(), crate::store::WriteBatch::new())
+        NewNode {
+            node: BlobRef::of_bytes(bytes.as_bytes()),
+            bytes,
+        }
     }
 
     /// Makes one claim of `changes` (one change: a single claim; more: a
-    /// `multi`), dated by the server clock, with its rows. Requires the
-    /// writer lock (`writer`).
+    /// `multi`), dated by the server clock, with its rows, and stores the
+    /// permanode `born` (the node the claim makes) in the same write.
+    /// Requires the writer lock (`writer`).
     fn write_claim(
         &self,
         writer: &mut ServerClock,
+        born: Option<&NewNode>,
         changes: Vec<Change>,
     ) -> Result<ClaimKey, FsError> {
-        self.write_claim_dated(writer.next(), changes)
+        self.write_claim_dated(writer.next(), born, changes, &[])
     }
 
-    /// [`Tree::write_claim`] with the date already taken from the clock.
-    /// Requires the writer lock.
+    /// [`Tree::write_claim`] with the date already taken from the clock,
+    /// told the size of contents the caller knows (`content_sizes`: see
+    /// `index::index_claim_sized`). Requires the writer lock.
     fn write_claim_dated(
         &self,
         date: Timestamp,
+        born: Option<&NewNode>,
         mut changes: Vec<Change>,
+        content_sizes: &[(BlobRef, u64)],
     ) -> Result<ClaimKey, FsError> {
         assert!(!changes.is_empty(), "a claim changes something");
         let body = if changes.len() == 1 {
@@ -219,9 +229,13 @@ impl Tree {
         let bytes = claim.to_canonical();
         let claim_ref = BlobRef::of_bytes(bytes.as_bytes());
         let db = self.backend.db();
-        let mut rows = index::index_claim(db, self.backend.source(), &claim_ref, &claim)?;
+        let source = self.backend.source();
+        let mut rows = index::index_claim_sized(db, source, &claim_ref, &claim, content_sizes)?;
         ServerClock::record(date, &mut rows);
-        self.backend.receive_with_rows(bytes.as_bytes(), rows)?;
+        let mut blobs = Vec::with_capacity(2);
+        blobs.extend(born.map(|born| born.bytes.as_bytes()));
+        blobs.push(bytes.as_bytes());
+        self.backend.receive_many_with_rows(&blobs, rows)?;
         self.bump_generation();
         Ok(ClaimKey::new(date, claim_ref))
     }
@@ -244,6 +258,13 @@ impl Tree {
         self.bump_generation();
         Ok(report?)
     }
+}
+
+/// A permanode made and not stored yet (see `Tree::new_permanode`).
+struct NewNode {
+    node: BlobRef,
+    /// Its canonical JSON.
+    bytes: String,
 }
 
 /// A `set-attribute` change.

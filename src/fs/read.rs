@@ -158,8 +158,12 @@ impl Tree {
         let mut children = query::list_at(self.backend.db(), &self.options(), folder, at)?;
         // Same names together, each group in placement order: the first
         // keeps the name, the later get the suffix (TREE.md rule 3).
-        children
-            .sort_unstable_by(|a, b| (&a.name, &a.since, a.node).cmp(&(&b.name, &b.since, b.node)));
+        // Later keys only on a tie (no copy of two refs per comparison).
+        children.sort_unstable_by(|a, b| {
+            (a.name.cmp(&b.name))
+                .then_with(|| a.since.cmp(&b.since))
+                .then_with(|| a.node.cmp(&b.node))
+        });
         let same_as_previous: Vec<bool> = (0..children.len())
             .map(|index| index > 0 && children[index - 1].name == children[index].name)
             .collect();

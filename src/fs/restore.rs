@@ -144,14 +144,18 @@ impl Tree {
         let mut claim: Vec<Change> = Vec::new();
         for group in groups {
             if claim.len() + group.len() > SUB_CLAIMS_MAX {
-                outcome
-                    .claims
-                    .push(self.write_claim(&mut writer, std::mem::take(&mut claim))?);
+                outcome.claims.push(self.write_claim(
+                    &mut writer,
+                    None,
+                    std::mem::take(&mut claim),
+                )?);
             }
             claim.extend(group);
         }
         if !claim.is_empty() {
-            outcome.claims.push(self.write_claim(&mut writer, claim)?);
+            outcome
+                .claims
+                .push(self.write_claim(&mut writer, None, claim)?);
         }
         Ok(outcome)
     }

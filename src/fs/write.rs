@@ -77,13 +77,13 @@ impl Tree {
                     node
                 }
                 None => {
-                    let node = self.new_permanode()?;
+                    let born = self.new_permanode();
                     let changes = vec![
-                        set(node, CAMLI_NODE_TYPE, NODE_TYPE_DIRECTORY),
-                        place_change(node, folder, name),
+                        set(born.node, CAMLI_NODE_TYPE, NODE_TYPE_DIRECTORY),
+                        place_change(born.node, folder, name),
                     ];
-                    claim = Some(self.write_claim(writer, changes)?);
-                    node
+                    claim = Some(self.write_claim(writer, Some(&born), changes)?);
+                    born.node
                 }
             };
         }
@@ -115,7 +115,9 @@ impl Tree {
     }
 
     /// Makes `content` (a `file` schema ref already stored, of `size`
-    /// bytes: the caller has checked both) the file at `path`, as
+    /// bytes: the caller has checked both; the index records this size,
+    /// so it must be the one the schema blob says, as `reindex` reads
+    /// it) the file at `path`, as
     /// [`Tree::put_file`] does once the bytes are stored: a new node
     /// (missing folders are made) or a new version; the content the node
     /// already has makes no claim. Only this holds the writer lock, so
@@ -152,16 +154,20 @@ impl Tree {
                 return Ok(outcome);
             }
             let change = set(node, CAMLI_CONTENT, content.as_str());
-            outcome.claim = Some(self.write_claim(&mut writer, vec![change])?);
+            let date = writer.next();
+            let sized = [(content, size)];
+            outcome.claim = Some(self.write_claim_dated(date, None, vec![change], &sized)?);
             return Ok(outcome);
         }
-        let node = self.new_permanode()?;
+        let born = self.new_permanode();
         let changes = vec![
-            place_change(node, folder, name),
-            set(node, CAMLI_CONTENT, content.as_str()),
+            place_change(born.node, folder, name),
+            set(born.node, CAMLI_CONTENT, content.as_str()),
         ];
-        outcome.claim = Some(self.write_claim(&mut writer, changes)?);
-        outcome.node = node;
+        let date = writer.next();
+        let sized = [(content, size)];
+        outcome.claim = Some(self.write_claim_dated(date, Some(&born), changes, &sized)?);
+        outcome.node = born.node;
         outcome.created = true;
         Ok(outcome)
     }
@@ -223,7 +229,7 @@ impl Tree {
             changes.push(tombstone(holder));
         }
         changes.push(place_change(source.node, folder, &name));
-        let claim = self.write_claim(&mut writer, changes)?;
+        let claim = self.write_claim(&mut writer, None, changes)?;
         Ok(Made {
             node: source.node,
             claim: Some(claim),
@@ -237,7 +243,7 @@ impl Tree {
         if resolved.segment.is_none() {
             return Err(FsError::RootRefused);
         }
-        let claim = self.write_claim(&mut writer, vec![tombstone(resolved.node)])?;
+        let claim = self.write_claim(&mut writer, None, vec![tombstone(resolved.node)])?;
         Ok(Made {
             node: resolved.node,
             claim: Some(claim),
@@ -271,7 +277,8 @@ impl Tree {
         folder: BlobRef,
         name: &str,
     ) -> Result<BlobRef, FsError> {
-        let node = self.new_permanode()?;
+        let born = self.new_permanode();
+        let node = born.node;
         let mut changes = vec![place_change(node, folder, name)];
         if kind == Kind::Folder {
             changes.push(set(node, CAMLI_NODE_TYPE, NODE_TYPE_DIRECTORY));
@@ -279,7 +286,7 @@ impl Tree {
         if let Some(content) = content {
             changes.push(set(node, CAMLI_CONTENT, content.as_str()));
         }
-        self.write_claim(writer, changes)?;
+        self.write_claim(writer, Some(&born), changes)?;
         if kind == Kind::Folder {
             for entry in self.list_node(source, latest())? {
                 self.copy_node(

@@ -187,12 +187,14 @@ pub fn load_head(rows: &Rows<'_>, node: &BlobRef) -> Result<Option<Head>, IndexE
 }
 
 /// Indexes `claim` (named `claim_ref`) into `rows`; a claim already
-/// indexed changes nothing.
+/// indexed changes nothing. `content_sizes`: sizes of contents the
+/// caller knows (see `index::index_claim_sized`).
 pub fn index_claim(
     rows: &mut Rows<'_>,
     source: &dyn BlobSource,
     claim_ref: &BlobRef,
     claim: &Claim,
+    content_sizes: &[(BlobRef, u64)],
 ) -> Result<(), IndexError> {
     let claim_key = ClaimKey::new(claim.date, *claim_ref);
     let watermark = place_watermark(rows)?;
@@ -208,7 +210,8 @@ pub fn index_claim(
     }
     let late = logged.touches_place && watermark.is_some_and(|newest| newest > claim_key);
     if !(replay_needed || late) {
-        return extend(rows, source, heads, &logged.nodes, &claim_key, claim);
+        let sizes = content_sizes.iter().copied().collect();
+        return extend(rows, source, heads, sizes, &logged.nodes, &claim_key, claim);
     }
     let mut nodes: BTreeSet<BlobRef> = logged.nodes.iter().copied().collect();
     if logged.touches_place {
@@ -223,11 +226,11 @@ fn extend(
     rows: &mut Rows<'_>,
     source: &dyn BlobSource,
     mut heads: HashMap<BlobRef, Head>,
+    mut sizes: HashMap<BlobRef, u64>,
     nodes: &[BlobRef],
     claim_key: &ClaimKey,
     claim: &Claim,
 ) -> Result<(), IndexError> {
-    let mut sizes = HashMap::new();
     for node in nodes {
         let mut head = heads.remove(node).expect("loaded above");
         let mut attributes = head.attributes.clone();

@@ -52,6 +52,19 @@ pub fn index_claim(
     claim_ref: &BlobRef,
     claim: &Claim,
 ) -> Result<WriteBatch, IndexError> {
+    index_claim_sized(db, source, claim_ref, claim, &[])
+}
+
+/// [`index_claim`] told the size of contents the caller knows (a `file`
+/// schema ref and the size its schema blob says, as `reindex` would read
+/// it): the step then reads no schema blob for them.
+pub fn index_claim_sized(
+    db: &Db,
+    source: &dyn BlobSource,
+    claim_ref: &BlobRef,
+    claim: &Claim,
+    content_sizes: &[(BlobRef, u64)],
+) -> Result<WriteBatch, IndexError> {
     let mut rows = Rows::new(db);
     if rows.get(&key::version_row())?.is_none() {
         rows.put(
@@ -59,7 +72,7 @@ pub fn index_claim(
             INDEX_SCHEMA_VERSION.to_le_bytes().to_vec(),
         );
     }
-    apply::index_claim(&mut rows, source, claim_ref, claim)?;
+    apply::index_claim(&mut rows, source, claim_ref, claim, content_sizes)?;
     Ok(rows.into_batch())
 }
 

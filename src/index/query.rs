@@ -23,6 +23,9 @@ pub struct Child {
 /// A visitor of rows: key and value; returns whether to go on.
 type Visit<'a> = dyn FnMut(&[u8], Vec<u8>) -> Result<bool, IndexError> + 'a;
 
+/// A visitor of rows whose value is lent: returns whether to go on.
+type VisitBorrowed<'a> = dyn FnMut(&[u8], &[u8]) -> Result<bool, IndexError> + 'a;
+
 /// Calls `visit` with each row with `start <= key < end`, in order, until
 /// it returns false.
 fn scan(
@@ -36,6 +39,31 @@ fn scan(
     cursor.seek(start);
     while cursor.valid() && cursor.key() < end {
         if !visit(cursor.key(), cursor.value()?)? {
+            break;
+        }
+        cursor.next();
+    }
+    Ok(cursor.status()?)
+}
+
+/// [`scan`] lending each value where the Db holds it (no copy per row;
+/// `DbIterator::value_ref`), for the hot scans.
+fn scan_borrowed(
+    db: &Db,
+    options: &ReadOptions,
+    start: &[u8],
+    end: &[u8],
+    visit: &mut VisitBorrowed<'_>,
+) -> Result<(), IndexError> {
+    let mut cursor = db.iter(options);
+    cursor.seek(start);
+    let mut key = Vec::new();
+    while cursor.valid() && cursor.key() < end {
+        // The key is copied (into one reused buffer): `value_ref` borrows
+        // the cursor mutably.
+        key.clear();
+        key.extend_from_slice(cursor.key());
+        if !visit(&key, cursor.value_ref()?)? {
             break;
         }
         cursor.next();
@@ -142,12 +170,37 @@ pub struct Listed {
     pub name: String,
     /// The key of the claim that placed it (bytes in claim order: the
     /// suffix rule's order).
-    pub since: Vec<u8>,
+    pub since: SinceKey,
     /// When its view as listed began (`modified`).
     pub from: Timestamp,
     pub kind: Kind,
     pub content: Option<BlobRef>,
     pub size: u64,
+}
+
+/// The longest `ckey`: a date and the longest ref text, then its NUL.
+const SINCE_KEY_BYTES_MAX: usize = key::DATE_BYTES + crate::blob::blobref::TEXT_BYTES_MAX + 1;
+
+/// A `ckey`'s bytes held inline (a listing makes one per entry: no
+/// allocation each). Orders as the bytes do, which is claim order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SinceKey {
+    bytes: [u8; SINCE_KEY_BYTES_MAX],
+    length: u8,
+}
+
+impl SinceKey {
+    /// None when `raw` is longer than any `ckey`.
+    fn new(raw: &[u8]) -> Option<SinceKey> {
+        let mut bytes = [0; SINCE_KEY_BYTES_MAX];
+        bytes.get_mut(..raw.len())?.copy_from_slice(raw);
+        let length = u8::try_from(raw.len()).ok()?;
+        Some(SinceKey { bytes, length })
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.length)]
+    }
 }
 
 /// Decodes an `x f` row's value for a listing at `at`: None when the row
@@ -169,7 +222,7 @@ fn listed(
     }
     decoder.str()?;
     let name = decoder.str()?.to_owned();
-    let since = decoder.raw_key()?.0.to_vec();
+    let since = SinceKey::new(decoder.raw_key()?.0)?;
     let kind = match decoder.u8()? {
         0 => Kind::File,
         1 => Kind::Folder,
@@ -200,12 +253,12 @@ pub fn list_at(
     let mut end = prefix.clone();
     end.extend_from_slice(&key::bound_after(at));
     let mut children = Vec::new();
-    scan(db, options, &prefix, &end, &mut |row, value| {
+    scan_borrowed(db, options, &prefix, &end, &mut |row, value| {
         let mut decoder = Decoder::new(&row[prefix.len()..]);
         let from = decoder.raw_key().map(|(_, from)| from);
         let node = from.and_then(|_| key::take_ref(&row[prefix.len() + decoder.consumed()..]));
         let entry = match (node, from) {
-            (Some((node, _)), Some(from)) => listed((node, from), &value, at),
+            (Some((node, _)), Some(from)) => listed((node, from), value, at),
             _ => None,
         };
         if let Some(found) = entry.ok_or_else(|| IndexError::corrupt("children", row))? {

@@ -362,23 +362,59 @@ impl Cursor<'_> {
 }
 
 /// RFC 3339 in UTC, as Go's `time.RFC3339Nano` writes it.
+/// The longest text a timestamp is written as:
+/// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
+const TEXT_BYTES_MAX: usize = 30;
+
+impl Timestamp {
+    /// Appends the text `Display` writes (RFC 3339 in UTC, the fraction
+    /// without trailing zeros), without the formatting machinery: a
+    /// listing writes thousands of dates.
+    pub fn push_rfc3339(self, out: &mut String) {
+        let (text, length) = self.rfc3339_bytes();
+        out.push_str(std::str::from_utf8(&text[..length]).expect("the text is ASCII"));
+    }
+
+    /// The text and its length. Years are 0000 to 9999 (the range of
+    /// `Timestamp::new`), so four digits always hold them.
+    fn rfc3339_bytes(self) -> ([u8; TEXT_BYTES_MAX], usize) {
+        let days = self.unix_seconds.div_euclid(SECONDS_PER_DAY);
+        let in_day = self.unix_seconds.rem_euclid(SECONDS_PER_DAY) as u64;
+        let (year, month, day) = civil_from_days(days);
+        let mut text = *b"0000-00-00T00:00:00.000000000Z";
+        put_digits(&mut text[0..4], year as u64);
+        put_digits(&mut text[5..7], u64::from(month));
+        put_digits(&mut text[8..10], u64::from(day));
+        put_digits(&mut text[11..13], in_day / 3600);
+        put_digits(&mut text[14..16], in_day / 60 % 60);
+        put_digits(&mut text[17..19], in_day % 60);
+        if self.nanos == 0 {
+            text[19] = b'Z';
+            return (text, 20);
+        }
+        put_digits(&mut text[20..29], u64::from(self.nanos));
+        let mut end = 29;
+        while text[end - 1] == b'0' {
+            end -= 1;
+        }
+        text[end] = b'Z';
+        (text, end + 1)
+    }
+}
+
+/// Writes `value` in decimal into all of `out`, zero-padded (the caller
+/// sizes `out` to hold it).
+fn put_digits(out: &mut [u8], mut value: u64) {
+    for slot in out.iter_mut().rev() {
+        *slot = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let days = self.unix_seconds.div_euclid(SECONDS_PER_DAY);
-        let in_day = self.unix_seconds.rem_euclid(SECONDS_PER_DAY);
-        let (year, month, day) = civil_from_days(days);
-        write!(
-            formatter,
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-            in_day / 3600,
-            in_day / 60 % 60,
-            in_day % 60
-        )?;
-        if self.nanos != 0 {
-            let digits = format!("{:09}", self.nanos);
-            write!(formatter, ".{}", digits.trim_end_matches('0'))?;
-        }
-        formatter.write_str("Z")
+        let (text, length) = self.rfc3339_bytes();
+        formatter.write_str(std::str::from_utf8(&text[..length]).expect("the text is ASCII"))
     }
 }
 
@@ -392,6 +428,32 @@ mod tests {
 
     fn parsed(text: &str) -> Timestamp {
         Timestamp::parse_rfc3339(text).unwrap_or_else(|error| panic!("{text}: {error}"))
+    }
+
+    #[test]
+    fn writes_every_field_zero_padded_and_the_fraction_trimmed() {
+        let cases = [
+            (at(0, 0), "1970-01-01T00:00:00Z"),
+            (at(1_795_304_402, 500_000_000), "2026-11-21T23:40:02.5Z"),
+            (
+                at(1_795_304_402, 123_456_789),
+                "2026-11-21T23:40:02.123456789Z",
+            ),
+            (at(123, 456), "1970-01-01T00:02:03.000000456Z"),
+            (at(UNIX_SECONDS_MIN, 0), "0000-01-01T00:00:00Z"),
+            (
+                at(UNIX_SECONDS_MAX, 999_999_999),
+                "9999-12-31T23:59:59.999999999Z",
+            ),
+            (at(-1, 10), "1969-12-31T23:59:59.00000001Z"),
+        ];
+        for (timestamp, text) in cases {
+            assert_eq!(timestamp.to_string(), text);
+            let mut pushed = String::from(">");
+            timestamp.push_rfc3339(&mut pushed);
+            assert_eq!(pushed, format!(">{text}"));
+            assert_eq!(parsed(text), timestamp);
+        }
     }
 
     #[test]

@@ -205,6 +205,39 @@ fn receive_with_rows_lands_the_blob_and_its_rows_together() {
 }
 
 #[test]
+fn receive_many_with_rows_lands_every_blob_and_the_rows_in_one_write() {
+    let dir = TempDir::new("many-rows");
+    let storage = DbStorage::open(&dir.path).expect("open");
+    let before = storage.db().snapshot().sequence();
+    let node: &[u8] = br#"{"camliVersion":1,"camliType":"permanode","random":"r"}"#;
+    let claim: &[u8] = br#"{"camliVersion":1,"camliType":"claim"}"#;
+    let mut rows = WriteBatch::new();
+    rows.put(b"xclaim-row", b"1");
+    let refs = storage
+        .receive_many_with_rows(&[node, claim, node], rows, true)
+        .expect("receive");
+    let expected = [node, claim, node].map(BlobRef::of_bytes);
+    assert_eq!(refs, expected.to_vec());
+    // Two blobs of two rows each and one row, as one batch.
+    assert_eq!(storage.db().snapshot().sequence(), before + 5);
+    for (blob_ref, bytes) in refs.iter().zip([node, claim]) {
+        assert_eq!(storage.get(blob_ref).expect("get"), bytes.to_vec());
+    }
+    let read = ReadOptions::new();
+    let row = storage.db().get(&read, b"xclaim-row").expect("get");
+    assert_eq!(row.as_deref(), Some(&b"1"[..]));
+    let again = storage
+        .receive_many_with_rows(&[claim], WriteBatch::new(), true)
+        .expect("receive again");
+    assert_eq!(again, vec![refs[1]]);
+    assert_eq!(
+        storage.db().snapshot().sequence(),
+        before + 5,
+        "nothing new"
+    );
+}
+
+#[test]
 #[should_panic(expected = "blob-layer row")]
 fn receive_with_rows_refuses_rows_that_would_forge_a_blob() {
     let dir = TempDir::new("forge-rows");

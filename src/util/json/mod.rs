@@ -26,4 +26,6 @@ pub use parse::{
     DEPTH_MAX, INPUT_BYTES_MAX, Limits, ParseError, ParseErrorKind, parse, parse_with_limits,
 };
 pub use value::{Number, Value};
-pub use write::{CanonicalError, to_canonical_schema, to_compact, write_compact};
+pub use write::{
+    CanonicalError, to_canonical_schema, to_compact, write_compact, write_compact_string,
+};

@@ -480,6 +480,20 @@ fn canonical_strings_are_escaped_as_go_does() {
 }
 
 #[test]
+fn strings_copy_plain_runs_whole_around_each_escape() {
+    // U+20AC and U+2027 share U+2028's lead byte and are not escaped.
+    let text = "plain €\u{2027}\u{2028}x\"\"y\u{1}z";
+    let blob = object(&[("camliVersion", number("1")), ("s", string(text))]);
+    assert_eq!(
+        to_canonical_schema(&blob).unwrap(),
+        "{\"camliVersion\": 1,\n  \"s\": \"plain €\u{2027}\\u2028x\\\"\\\"y\\u0001z\"\n}"
+    );
+    let compact = to_compact(&Value::Array(vec![string(text)]));
+    assert_eq!(compact, "[\"plain €\u{2027}\u{2028}x\\\"\\\"y\\u0001z\"]");
+    assert_eq!(to_compact(&string("")), "\"\"");
+}
+
+#[test]
 fn canonical_form_is_independent_of_member_order_and_parses_back() {
     let a = parse(br#"{"camliVersion":1,"b":[1,{"y":2,"x":3}],"a":"s"}"#).unwrap();
     let b = parse(br#"{"a":"s","b":[1,{"x":3,"y":2}],"camliVersion":1}"#).unwrap();

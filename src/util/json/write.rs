@@ -95,6 +95,13 @@ pub fn write_compact(value: &Value, out: &mut String) {
     }
 }
 
+/// Appends `text` as a compact JSON string (quoted and escaped exactly as
+/// [`write_compact`] writes a string), for answers written without
+/// building a [`Value`].
+pub fn write_compact_string(text: &str, out: &mut String) {
+    write_string(text, Escaping::Minimal, out);
+}
+
 /// Perkeep's canonical bytes for a schema blob (see the module header).
 pub fn to_canonical_schema(value: &Value) -> Result<String, CanonicalError> {
     let members = value.as_object().ok_or(CanonicalError::NotAnObject)?;
@@ -203,23 +210,50 @@ fn write_scalar(value: &Value, escaping: Escaping, out: &mut String) {
 
 fn write_string(text: &str, escaping: Escaping, out: &mut String) {
     out.push('"');
-    for character in text.chars() {
-        match character {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{08}' if escaping == Escaping::Go => out.push_str("\\b"),
-            '\u{0c}' if escaping == Escaping::Go => out.push_str("\\f"),
-            '\n' if escaping == Escaping::Go => out.push_str("\\n"),
-            '\r' if escaping == Escaping::Go => out.push_str("\\r"),
-            '\t' if escaping == Escaping::Go => out.push_str("\\t"),
-            '\u{00}'..='\u{1f}' => push_unicode_escape(character, out),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' if escaping == Escaping::Go => {
-                push_unicode_escape(character, out)
-            }
-            _ => out.push(character),
-        }
+    let mut rest = text;
+    // Runs that need no escape are copied whole; every byte that stops a
+    // run is ASCII or a UTF-8 lead byte, so the run ends on a character.
+    while !rest.is_empty() {
+        let plain = rest
+            .bytes()
+            .position(|byte| needs_care(byte, escaping))
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..plain]);
+        rest = &rest[plain..];
+        let Some(character) = rest.chars().next() else {
+            break;
+        };
+        write_character(character, escaping, out);
+        rest = &rest[character.len_utf8()..];
     }
     out.push('"');
+}
+
+/// Whether `byte` may begin a character that `escaping` escapes (0xE2
+/// leads U+2028 and U+2029).
+fn needs_care(byte: u8, escaping: Escaping) -> bool {
+    byte < 0x20
+        || byte == b'"'
+        || byte == b'\\'
+        || (escaping == Escaping::Go && matches!(byte, b'<' | b'>' | b'&' | 0xE2))
+}
+
+/// One character of a string, escaped as `escaping` says.
+fn write_character(character: char, escaping: Escaping, out: &mut String) {
+    match character {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '\u{08}' if escaping == Escaping::Go => out.push_str("\\b"),
+        '\u{0c}' if escaping == Escaping::Go => out.push_str("\\f"),
+        '\n' if escaping == Escaping::Go => out.push_str("\\n"),
+        '\r' if escaping == Escaping::Go => out.push_str("\\r"),
+        '\t' if escaping == Escaping::Go => out.push_str("\\t"),
+        '\u{00}'..='\u{1f}' => push_unicode_escape(character, out),
+        '<' | '>' | '&' | '\u{2028}' | '\u{2029}' if escaping == Escaping::Go => {
+            push_unicode_escape(character, out)
+        }
+        _ => out.push(character),
+    }
 }
 
 /// `\uxxxx` with lowercase hex, for a character in the Basic Multilingual
