@@ -13,7 +13,7 @@
 use crate::store::dbformat::{self, LookupKey, SequenceNumber, ValueType};
 use crate::store::skiplist::{NodeRef, SkipList};
 use crate::store::write_batch::{Handler, WriteBatch, WriteBatchError};
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::sync::Arc;
 
 /// What a memtable knows about a key at a sequence number.
@@ -93,6 +93,7 @@ impl MemTable {
             node: None,
             key: Vec::new(),
             value: OnceCell::new(),
+            spare_value: Cell::new(Vec::new()),
         }
     }
 
@@ -139,6 +140,10 @@ pub struct MemTableIterator {
     key: Vec<u8>,
     /// The current value, copied on the first `value()` at this position.
     value: OnceCell<Vec<u8>>,
+    /// The buffer of a value left behind, reused by the next `value()`:
+    /// a flush reads every value, and a fresh vector for each was an
+    /// allocation per entry.
+    spare_value: Cell<Vec<u8>>,
 }
 
 impl MemTableIterator {
@@ -185,7 +190,8 @@ impl MemTableIterator {
     pub fn value(&self) -> &[u8] {
         let node = self.node.expect("value of an invalid memtable iterator");
         self.value.get_or_init(|| {
-            let mut value = Vec::new();
+            let mut value = self.spare_value.take();
+            value.clear();
             self.table.list.value_into(node, &mut value);
             value
         })
@@ -194,7 +200,9 @@ impl MemTableIterator {
     fn set(&mut self, node: Option<NodeRef>) {
         self.node = node;
         self.key.clear();
-        self.value = OnceCell::new();
+        if let Some(value) = self.value.take() {
+            self.spare_value.set(value);
+        }
         if let Some(node) = node {
             let list = &self.table.list;
             list.user_key_into(node, &mut self.key);
