@@ -70,10 +70,25 @@ pub trait Handler {
     fn put_value_pointer(&mut self, key: &[u8], pointer: &[u8]);
 }
 
-#[derive(Clone, PartialEq, Eq)]
+/// The header of a batch with no records.
+const EMPTY_HEADER: [u8; HEADER_BYTES] = [0; HEADER_BYTES];
+
+/// Invariant: `rep` is empty (a batch with no records and a zero header,
+/// which costs no allocation: the Db takes batches out of a group with
+/// `mem::take`, and a zeroed 12-byte vector for each cost a `calloc`) or
+/// holds the header and its records.
+#[derive(Clone)]
 pub struct WriteBatch {
     rep: Vec<u8>,
 }
+
+impl PartialEq for WriteBatch {
+    fn eq(&self, other: &WriteBatch) -> bool {
+        self.contents() == other.contents()
+    }
+}
+
+impl Eq for WriteBatch {}
 
 impl Default for WriteBatch {
     fn default() -> WriteBatch {
@@ -88,15 +103,14 @@ impl fmt::Debug for WriteBatch {
             formatter,
             "WriteBatch {{ sequence: {sequence}, count: {count}, "
         )?;
-        write!(formatter, "bytes: {} }}", self.rep.len())
+        write!(formatter, "bytes: {} }}", self.approximate_size())
     }
 }
 
 impl WriteBatch {
+    /// An empty batch (allocates nothing until its first record).
     pub fn new() -> WriteBatch {
-        WriteBatch {
-            rep: vec![0; HEADER_BYTES],
-        }
+        WriteBatch { rep: Vec::new() }
     }
 
     /// A batch over bytes read back from the WAL; checks the header and
@@ -112,7 +126,20 @@ impl WriteBatch {
 
     /// The rep, as the WAL stores it.
     pub fn contents(&self) -> &[u8] {
-        &self.rep
+        if self.rep.is_empty() {
+            &EMPTY_HEADER
+        } else {
+            &self.rep
+        }
+    }
+
+    /// Gives an empty rep its header, reserving room for `more_bytes`
+    /// after it (so a batch of one record allocates once).
+    fn materialize_header(&mut self, more_bytes: usize) {
+        if self.rep.is_empty() {
+            self.rep.reserve_exact(HEADER_BYTES + more_bytes);
+            self.rep.extend_from_slice(&EMPTY_HEADER);
+        }
     }
 
     pub fn put(&mut self, key: &[u8], value: &[u8]) {
@@ -128,16 +155,17 @@ impl WriteBatch {
     }
 
     fn add_record(&mut self, value_type: ValueType, key: &[u8], value: Option<&[u8]>) {
+        // One growth per record at most (a fresh batch would otherwise
+        // reallocate two or three times for its first put).
+        let value_bytes = value.map_or(0, <[u8]>::len);
+        let record_bytes_max = 1 + 2 * VARINT32_BYTES_MAX + key.len() + value_bytes;
+        self.materialize_header(record_bytes_max);
         let count = self
             .count()
             .checked_add(1)
             .expect("write batch over u32::MAX records");
         self.set_count(count);
-        // One growth per record at most (a fresh batch would otherwise
-        // reallocate two or three times for its first put).
-        let value_bytes = value.map_or(0, <[u8]>::len);
-        self.rep
-            .reserve(1 + 2 * VARINT32_BYTES_MAX + key.len() + value_bytes);
+        self.rep.reserve(record_bytes_max);
         self.rep.push(value_type as u8);
         varint::put_length_prefixed(&mut self.rep, key);
         if let Some(value) = value {
@@ -145,39 +173,45 @@ impl WriteBatch {
         }
     }
 
-    /// Removes every record (keeps the allocation).
+    /// Removes every record and zeroes the header (keeps the allocation).
     pub fn clear(&mut self) {
         self.rep.clear();
-        self.rep.resize(HEADER_BYTES, 0);
     }
 
     /// Bytes of the rep: what the batch costs in the WAL.
     pub fn approximate_size(&self) -> usize {
-        self.rep.len()
+        self.contents().len()
     }
 
     pub fn count(&self) -> u32 {
-        varint::get_fixed32(&self.rep[8..]).expect("rep always holds its header")
+        varint::get_fixed32(&self.contents()[8..]).expect("rep always holds its header")
     }
 
     pub fn set_count(&mut self, count: u32) {
+        self.materialize_header(0);
         self.rep[8..HEADER_BYTES].copy_from_slice(&count.to_le_bytes());
     }
 
     /// Sequence number of the first record.
     pub fn sequence(&self) -> SequenceNumber {
-        varint::get_fixed64(&self.rep).expect("rep always holds its header")
+        varint::get_fixed64(self.contents()).expect("rep always holds its header")
     }
 
     pub fn set_sequence(&mut self, sequence: SequenceNumber) {
+        self.materialize_header(0);
         self.rep[..8].copy_from_slice(&sequence.to_le_bytes());
     }
 
     /// Appends the records of `source` (group commit joins batches so).
     pub fn append(&mut self, source: &WriteBatch) {
+        let records = &source.contents()[HEADER_BYTES..];
+        if records.is_empty() {
+            return;
+        }
         let count = self.count().checked_add(source.count());
+        self.materialize_header(records.len());
         self.set_count(count.expect("write batch over u32::MAX records"));
-        self.rep.extend_from_slice(&source.rep[HEADER_BYTES..]);
+        self.rep.extend_from_slice(records);
     }
 
     /// Calls `handler` for each record in order. On bad bytes, returns the
@@ -185,7 +219,7 @@ impl WriteBatch {
     pub fn iterate(&self, handler: &mut dyn Handler) -> Result<(), WriteBatchError> {
         let mut offset = HEADER_BYTES;
         let mut found: u32 = 0;
-        while offset < self.rep.len() {
+        while offset < self.contents().len() {
             offset = self.handle_record(offset, handler)?;
             found = found.saturating_add(1);
         }

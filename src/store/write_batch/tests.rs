@@ -53,6 +53,27 @@ fn empty_batch_has_a_zero_header_only() {
 }
 
 #[test]
+fn empty_batches_are_equal_however_made_and_keep_a_set_sequence() {
+    let mut cleared = WriteBatch::new();
+    cleared.put(b"k", b"v");
+    cleared.set_sequence(9);
+    cleared.clear();
+    let taken = std::mem::take(&mut cleared.clone());
+    let reread = WriteBatch::from_contents(vec![0; HEADER_BYTES]).unwrap();
+    for batch in [&cleared, &taken, &reread] {
+        assert_eq!(*batch, WriteBatch::new());
+        assert_eq!((batch.count(), batch.sequence()), (0, 0));
+        assert_eq!(batch.approximate_size(), HEADER_BYTES);
+    }
+    let mut numbered = WriteBatch::new();
+    numbered.set_sequence(5);
+    assert_eq!((numbered.count(), numbered.sequence()), (0, 5));
+    assert_ne!(numbered, WriteBatch::new());
+    numbered.append(&WriteBatch::new());
+    assert_eq!(numbered.contents(), [5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+}
+
+#[test]
 fn records_are_handled_in_order_with_consecutive_sequences() {
     let mut batch = WriteBatch::new();
     batch.put(b"foo", b"bar");
