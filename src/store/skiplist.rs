@@ -188,19 +188,25 @@ impl<'a> Node<'a> {
 }
 
 /// Appends the bytes packed in `words` (big- or little-endian) to `out`.
+/// Whole words are appended as fixed 8-byte arrays, which compile to one
+/// store each (a slice of variable length was a `memcpy` call per word).
 fn unpack(words: &[AtomicU64], bytes: usize, big_endian: bool, out: &mut Vec<u8>) {
     out.reserve(bytes);
-    let mut left = bytes;
-    for word in words {
+    let to_bytes = |word: &AtomicU64| {
         let value = word.load(Ordering::Relaxed);
-        let packed = if big_endian {
+        if big_endian {
             value.to_be_bytes()
         } else {
             value.to_le_bytes()
-        };
-        let take = left.min(8);
-        out.extend_from_slice(&packed[..take]);
-        left -= take;
+        }
+    };
+    let whole = bytes / 8;
+    for word in &words[..whole] {
+        out.extend_from_slice(&to_bytes(word));
+    }
+    let tail = bytes % 8;
+    if tail > 0 {
+        out.extend_from_slice(&to_bytes(&words[whole])[..tail]);
     }
 }
 
@@ -365,10 +371,19 @@ impl SkipList {
             return 0;
         }
         let (reference, words) = self.arena.allocate_back(cursor, words_for(value.len()));
-        for (word, chunk) in words.iter().zip(value.chunks(8)) {
+        // Whole words as fixed 8-byte loads; only the tail is padded (a
+        // padded copy of every word was a `memcpy` call per word).
+        let chunks = value.chunks_exact(8);
+        let tail = chunks.remainder();
+        for (word, chunk) in words.iter().zip(chunks) {
+            let bytes: [u8; 8] = chunk.try_into().expect("chunks of 8 bytes");
+            word.store(u64::from_le_bytes(bytes), Ordering::Relaxed);
+        }
+        if !tail.is_empty() {
             let mut padded = [0u8; 8];
-            padded[..chunk.len()].copy_from_slice(chunk);
-            word.store(u64::from_le_bytes(padded), Ordering::Relaxed);
+            padded[..tail.len()].copy_from_slice(tail);
+            let last = words.last().expect("a word for the tail");
+            last.store(u64::from_le_bytes(padded), Ordering::Relaxed);
         }
         (u64::from(length) << 32) | u64::from(reference)
     }
