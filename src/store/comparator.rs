@@ -55,8 +55,30 @@ impl Comparator for BytewiseComparator {
 }
 
 /// Length of the longest common prefix of `a` and `b`.
+///
+/// Compares 8 bytes at a time (every key a table builder adds goes
+/// through here; a byte at a time cost about 5 instructions a byte): in a
+/// little-endian load the first differing byte holds the lowest set bit
+/// of the XOR.
 pub fn common_prefix_bytes(a: &[u8], b: &[u8]) -> usize {
-    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+    let limit = a.len().min(b.len());
+    let mut shared = 0;
+    for (x, y) in a[..limit].chunks_exact(8).zip(b[..limit].chunks_exact(8)) {
+        let x = u64::from_le_bytes(x.try_into().expect("8 bytes"));
+        let y = u64::from_le_bytes(y.try_into().expect("8 bytes"));
+        let differing_bits = x ^ y;
+        if differing_bits != 0 {
+            return shared + (differing_bits.trailing_zeros() / 8) as usize;
+        }
+        shared += 8;
+    }
+    let (a_tail, b_tail) = (&a[shared..limit], &b[shared..limit]);
+    shared
+        + a_tail
+            .iter()
+            .zip(b_tail)
+            .take_while(|(x, y)| x == y)
+            .count()
 }
 
 #[cfg(test)]
@@ -78,6 +100,27 @@ mod tests {
         assert_eq!(separator(b"apricot", b"cherry"), b"b");
         assert_eq!(separator(b"apricot", b"banana"), b"apricot");
         assert_eq!(separator(b"abc1", b"abc2"), b"abc1");
+    }
+
+    #[test]
+    fn common_prefix_matches_a_byte_by_byte_count_at_every_length() {
+        let base: Vec<u8> = (0..40u8).map(|i| i.wrapping_mul(37)).collect();
+        for length in 0..base.len() {
+            for differ_at in 0..=length {
+                let mut other = base[..length].to_vec();
+                if differ_at < length {
+                    other[differ_at] ^= 0x80;
+                }
+                let expected = base[..length]
+                    .iter()
+                    .zip(&other)
+                    .take_while(|(x, y)| x == y)
+                    .count();
+                assert_eq!(common_prefix_bytes(&base, &other), expected);
+                assert_eq!(common_prefix_bytes(&other, &base), expected);
+                assert_eq!(common_prefix_bytes(&base[..length], &base), length);
+            }
+        }
     }
 
     #[test]
