@@ -99,7 +99,7 @@ impl DbInner {
                 // Value-log GC runs a bounded pass after each flush: the
                 // WALs its last batches went to may be obsolete now, and
                 // a memtable of overwrites and deletes made garbage.
-                state.gc_requested = true;
+                state.gc_request.after_flush();
                 self.gc_wanted.notify_all();
             }
             Err(error) => self.record_background_error(&mut state, error),

@@ -57,7 +57,8 @@ pub use options::{
 pub use read::ValueStream;
 pub use snapshot::Snapshot;
 pub use value_log_gc::{
-    FILES_MEASURED_PER_BACKGROUND_PASS_MAX, GcReport, GcStats, RELOCATIONS_PER_BATCH_MAX,
+    FILES_MEASURED_PER_BACKGROUND_PASS_MAX, FLUSHES_PER_FILE_MEASURED, GcReport, GcStats,
+    RELOCATIONS_PER_BATCH_MAX,
 };
 
 pub use crate::store::write_batch::WriteBatch;
@@ -74,7 +75,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use value_log_gc::{GcScope, GcState};
+use value_log_gc::{GcRequest, GcScope, GcState};
 use write::PendingWrite;
 pub use write::SharedValue;
 
@@ -112,7 +113,7 @@ struct DbInner {
     /// Value-log GC: held for a whole pass.
     gc: Mutex<GcState>,
     gc_stats: Mutex<GcStats>,
-    /// Signalled (with `state.gc_requested`) to wake the GC thread.
+    /// Signalled (with `state.gc_request`) to wake the GC thread.
     gc_wanted: Condvar,
     /// Held while the Db is open; released when the last Arc goes.
     _lock: FileLock,
@@ -133,8 +134,8 @@ struct State {
     shutting_down: bool,
     /// The manual compaction `compact_range` waits for, if any.
     manual: Option<compaction::ManualCompaction>,
-    /// A memtable was flushed since the GC thread's last pass.
-    gc_requested: bool,
+    /// What the GC thread is asked to do next.
+    gc_request: GcRequest,
 }
 
 /// Owned by the group-commit leader.

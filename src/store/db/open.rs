@@ -16,6 +16,7 @@ use super::error::{Result, StoreError};
 use super::files::delete_obsolete_files;
 use super::internal_filter::InternalFilterPolicy;
 use super::table_file::build_table;
+use super::value_log_gc::GcRequest;
 use super::{DbInner, Options, State, WriterState, lock};
 use crate::store::dbformat::SequenceNumber;
 use crate::store::env::Env;
@@ -171,7 +172,7 @@ impl DbInner {
             background_error: None,
             shutting_down: false,
             manual: None,
-            gc_requested: false,
+            gc_request: GcRequest::default(),
         };
         delete_obsolete_files(&*env, dir, &table_cache, &mut state);
         Ok(DbInner {

@@ -39,7 +39,7 @@ use crate::store::vlog::{
     file_usage, rewrite_live,
 };
 use crate::store::write_batch::WriteBatch;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -50,6 +50,10 @@ pub const RELOCATIONS_PER_BATCH_MAX: usize = 1024;
 /// continuing where the last pass stopped), so a pass stays bounded
 /// whatever the size of the value log.
 pub const FILES_MEASURED_PER_BACKGROUND_PASS_MAX: usize = 2;
+/// Memtable flushes per file a background pass may measure: garbage made
+/// by overwrites and deletes of large values, when no new value-log file
+/// is sealed (each sealed file earns one measurement itself).
+pub const FLUSHES_PER_FILE_MEASURED: u64 = 4;
 
 /// What one GC pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -98,8 +102,9 @@ pub(super) enum GcScope {
     /// Every sealed file; waits for a memtable flush so that collected
     /// files can be deleted at once.
     Everything,
-    /// At most [`FILES_MEASURED_PER_BACKGROUND_PASS_MAX`] files.
-    Bounded,
+    /// At most this many files (at most
+    /// [`FILES_MEASURED_PER_BACKGROUND_PASS_MAX`]).
+    Bounded(usize),
 }
 
 /// GC's own state; its lock is held for a whole pass (one at a time).
@@ -111,6 +116,42 @@ pub(super) struct GcState {
     pending: Vec<PendingDeletion>,
     /// Bounded passes measure files numbered from here, wrapping.
     cursor: u64,
+}
+
+/// What the background GC thread was asked for (under the state lock).
+/// Measuring costs one record-header read and one tree lookup per
+/// record, so files are measured at the pace value-log files are sealed
+/// (one each) and memtables flushed (one per
+/// [`FLUSHES_PER_FILE_MEASURED`]): about one lookup per record written.
+#[derive(Debug, Default)]
+pub(super) struct GcRequest {
+    /// A pass is wanted (at least to retry deletions).
+    wanted: bool,
+    files_to_measure: usize,
+    flushes: u64,
+}
+
+impl GcRequest {
+    /// A memtable was flushed: the WALs of earlier passes may be
+    /// obsolete, and overwrites made garbage.
+    pub(super) fn after_flush(&mut self) {
+        self.wanted = true;
+        self.flushes += 1;
+        if self.flushes.is_multiple_of(FLUSHES_PER_FILE_MEASURED) {
+            self.add_file();
+        }
+    }
+
+    /// The foreground writer sealed a value-log file.
+    pub(super) fn after_seal(&mut self) {
+        self.wanted = true;
+        self.add_file();
+    }
+
+    fn add_file(&mut self) {
+        let files = self.files_to_measure + 1;
+        self.files_to_measure = files.min(FILES_MEASURED_PER_BACKGROUND_PASS_MAX);
+    }
 }
 
 /// A collected file and what must hold before it is deleted.
@@ -154,14 +195,15 @@ fn gc_loop(inner: &Arc<DbInner>) {
         if state.shutting_down {
             break;
         }
-        if !state.gc_requested || state.background_error.is_some() {
+        if !state.gc_request.wanted || state.background_error.is_some() {
             state = wait(&inner.gc_wanted, state);
             continue;
         }
-        state.gc_requested = false;
+        let files = std::mem::take(&mut state.gc_request.files_to_measure);
+        state.gc_request.wanted = false;
         drop(state);
         // Failures are kept in the stats; a later pass tries again.
-        let _ = inner.collect_value_log(GcScope::Bounded);
+        let _ = inner.collect_value_log(GcScope::Bounded(files));
         state = lock(&inner.state);
     }
 }
@@ -193,13 +235,21 @@ impl DbInner {
         for number in self.files_to_measure(gc, scope)? {
             self.check_open()?;
             let file = self.open_for_gc(number)?;
-            let usage = file_usage(&file, &mut |key: &[u8], pointer: &ValuePointer| {
-                self.is_live(key, pointer)
-            })?;
+            // Offsets of the records found live: the copy takes those
+            // (one lookup per record saved; the batch checks again).
+            let mut live = HashSet::new();
+            let usage =
+                file_usage::<StoreError>(&file, &mut |key: &[u8], pointer: &ValuePointer| {
+                    let is_live = self.is_live(key, pointer)?;
+                    if is_live {
+                        live.insert(pointer.offset);
+                    }
+                    Ok(is_live)
+                })?;
             report.files_measured += 1;
             gc.cursor = number + 1;
             if self.worth_collecting(&file, &usage)? {
-                self.collect_file(gc, &file, &usage, report)?;
+                self.collect_file(gc, &file, &usage, &live, report)?;
             }
         }
         let log_number = lock(&self.state).versions.log_number();
@@ -239,11 +289,11 @@ impl DbInner {
             .collect();
         Ok(match scope {
             GcScope::Everything => sealed,
-            GcScope::Bounded => {
+            GcScope::Bounded(files) => {
                 let split = sealed.partition_point(|&number| number < gc.cursor);
                 let (before, after) = sealed.split_at(split);
                 let order = after.iter().chain(before);
-                let bounded = order.take(FILES_MEASURED_PER_BACKGROUND_PASS_MAX);
+                let bounded = order.take(files.min(FILES_MEASURED_PER_BACKGROUND_PASS_MAX));
                 bounded.copied().collect()
             }
         })
@@ -272,12 +322,13 @@ impl DbInner {
         gc: &mut GcState,
         file: &VlogFile,
         usage: &FileUsage,
+        live: &HashSet<u64>,
         report: &mut GcReport,
     ) -> Result<()> {
         let relocations = if usage.live_records == 0 {
             Vec::new()
         } else {
-            self.rewrite_file(gc, file)?
+            self.rewrite_file(gc, file, live)?
         };
         for chunk in relocations.chunks(RELOCATIONS_PER_BATCH_MAX) {
             let applied = self.commit_relocations(chunk)?;
@@ -309,12 +360,15 @@ impl DbInner {
         self: &Arc<Self>,
         gc: &mut GcState,
         file: &VlogFile,
+        live: &HashSet<u64>,
     ) -> Result<Vec<Relocation>> {
         if gc.writer.is_none() {
             gc.writer = Some(self.new_vlog_writer()?);
         }
         let writer = gc.writer.as_mut().expect("just created");
-        let mut is_live = |key: &[u8], pointer: &ValuePointer| self.is_live(key, pointer);
+        let mut is_live = |_key: &[u8], pointer: &ValuePointer| -> Result<bool> {
+            Ok(live.contains(&pointer.offset))
+        };
         let result = rewrite_live(file, &mut is_live, writer);
         if result.is_err() {
             gc.writer = None;
@@ -363,11 +417,9 @@ impl DbInner {
     /// end a pass early.
     fn is_live(&self, key: &[u8], pointer: &ValuePointer) -> Result<bool> {
         self.check_open()?;
-        let options = ReadOptions {
-            fill_cache: false,
-            ..ReadOptions::new()
-        };
-        Ok(self.latest_pointer(&options, key)? == Some(*pointer))
+        // The blocks read are cached: the next records' keys are often
+        // in them, and the batch asks again for every key moved.
+        Ok(self.latest_pointer(&ReadOptions::new(), key)? == Some(*pointer))
     }
 
     fn check_open(&self) -> Result<()> {

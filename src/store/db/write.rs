@@ -292,7 +292,7 @@ impl DbInner {
         if split.vlog.file_number() != file_before {
             // A value-log file was sealed: value-log GC has a new file
             // to look at (value_log_gc.rs, "trigger").
-            lock(&self.state).gc_requested = true;
+            lock(&self.state).gc_request.after_seal();
             self.gc_wanted.notify_all();
         }
         Ok(split.out)
