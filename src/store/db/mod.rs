@@ -58,7 +58,7 @@ pub use read::ValueStream;
 pub use snapshot::Snapshot;
 pub use value_log_gc::{
     FILES_MEASURED_PER_BACKGROUND_PASS_MAX, FLUSHES_PER_FILE_MEASURED, GcReport, GcStats,
-    RELOCATIONS_PER_BATCH_MAX,
+    RELOCATIONS_PER_BATCH_MAX, SAMPLE_STRIDE_RECORDS,
 };
 
 pub use crate::store::write_batch::WriteBatch;
