@@ -9,7 +9,9 @@
 //!    unsynced write may point there), never GC's own current file
 //!    (rule 1);
 //! 3. measures each (`file_usage`: every record header, one tree lookup
-//!    each, no value read): a file whose dead share is at least
+//!    each, no value read; a background pass first samples one record in
+//!    [`SAMPLE_STRIDE_RECORDS`] and goes on only if the sample is dead
+//!    enough): a file whose dead share is at least
 //!    `Options::value_log_gc_dead_fraction`, or that holds no live
 //!    record, is collected;
 //! 4. collecting copies its live records to GC's own value-log writer
@@ -30,7 +32,8 @@
 //! no live record, which the next pass collects again at no cost.
 //!
 //! A point read that found a pointer just before its file was deleted
-//! looks the key up again (`DbInner::get`), so no read fails for GC.
+//! looks the key up again (`read.rs`, `lookup_open`), so no read fails
+//! for GC.
 
 use super::error::{Result, StoreError};
 use super::{DbInner, ReadOptions, lock, wait};
