@@ -51,8 +51,8 @@ pub mod iter;
 pub mod table_cache;
 
 pub use db::{
-    Db, DbIterator, Options, ReadOptions, Snapshot, StoreError, ValueStream, WriteBatch,
-    WriteOptions,
+    Db, DbIterator, GcReport, GcStats, Options, ReadOptions, Snapshot, StoreError, ValueStream,
+    WriteBatch, WriteOptions,
 };
 
 #[cfg(test)]

@@ -96,6 +96,11 @@ impl DbInner {
             Ok(()) => {
                 state.imm = None;
                 delete_obsolete_files(&*self.env, &self.dir, &self.table_cache, &mut state);
+                // Value-log GC runs a bounded pass after each flush: the
+                // WALs its last batches went to may be obsolete now, and
+                // a memtable of overwrites and deletes made garbage.
+                state.gc_request.after_flush();
+                self.gc_wanted.notify_all();
             }
             Err(error) => self.record_background_error(&mut state, error),
         }

@@ -8,7 +8,8 @@
 //! and compactions never wait for it and never delete what it reads.
 
 use super::error::{Result, StoreError};
-use super::{DbInner, ReadOptions, lock};
+use super::snapshot::SnapshotList;
+use super::{DbInner, ReadOptions, Snapshot, lock};
 use crate::store::dbformat::{
     self, LookupKey, ParsedInternalKey, SequenceNumber, ValueType, parse_internal_key,
 };
@@ -29,6 +30,9 @@ enum Direction {
 
 pub struct DbIterator {
     inner: Arc<DbInner>,
+    /// Registers the iterator's sequence number with the Db, so that
+    /// value-log GC keeps every file its entries may point into.
+    _pin: Snapshot,
     /// Keeps the tables read alive (not deleted by a compaction).
     _version: Arc<Version>,
     entries: MergingIterator,
@@ -53,25 +57,27 @@ impl DbInner {
             verify_checksums: options.verify_checksums,
             fill_cache: options.fill_cache,
         };
-        let (mut children, version, last): (Vec<BoxedIterator>, _, _) = {
+        let (mut children, version, sequence, pin): (Vec<BoxedIterator>, _, _, _) = {
             let state = lock(&self.state);
             let mut children: Vec<BoxedIterator> = vec![Box::new(state.mem.iter())];
             if let Some(imm) = &state.imm {
                 children.push(Box::new(imm.iter()));
             }
-            (
-                children,
-                state.versions.current(),
-                state.versions.last_sequence(),
-            )
+            let sequence = options
+                .snapshot
+                .as_ref()
+                .map_or(state.versions.last_sequence(), |snapshot| {
+                    snapshot.sequence()
+                });
+            // Pinned under the state lock: GC reads the oldest pin under
+            // it too, so it never misses one being taken.
+            let pin = SnapshotList::take(&self.iterators, sequence);
+            (children, state.versions.current(), sequence, pin)
         };
         version.add_iterators(read, &mut children);
-        let sequence = options
-            .snapshot
-            .as_ref()
-            .map_or(last, |snapshot| snapshot.sequence());
         DbIterator {
             inner: Arc::clone(self),
+            _pin: pin,
             _version: version,
             entries: MergingIterator::new(std::mem::take(&mut children)),
             sequence,

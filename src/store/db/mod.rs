@@ -11,7 +11,8 @@
 //! separation, memtable switch), `read` (get, value streams), `background`
 //! (memtable → level-0 table, the background thread), `compaction`,
 //! `iterator` (the Db iterator), `files` (deleting obsolete files),
-//! `snapshot`.
+//! `snapshot`, `value_log_gc` (reclaiming dead values, on a thread of
+//! its own).
 //!
 //! Locks, in the order they may be taken:
 //! 1. `writer` — held by the group-commit leader for its whole commit
@@ -19,6 +20,10 @@
 //! 2. `state` — short critical sections only: readers clone `Arc`s of the
 //!    memtables and the current version under it and read without it, so
 //!    reads never wait for a WAL write or sync.
+//! 3. `snapshots`, `iterators`, `vlog_files` — taken alone or last.
+//!
+//! `gc` is held by a value-log GC pass for its whole length and taken
+//! before any of the above.
 //!
 //! Durability: a write with `sync` is acknowledged only after the value
 //! log (if it holds any of its values) and then the WAL are synced. After
@@ -37,6 +42,7 @@ mod options;
 mod read;
 mod snapshot;
 mod table_file;
+mod value_log_gc;
 mod write;
 
 #[cfg(test)]
@@ -45,11 +51,15 @@ mod tests;
 pub use error::{Result, StoreError};
 pub use iterator::DbIterator;
 pub use options::{
-    BLOCK_CACHE_CAPACITY_DEFAULT_BYTES, Options, ReadOptions, VALUE_LOG_THRESHOLD_DEFAULT_BYTES,
-    WRITE_BUFFER_SIZE_DEFAULT_BYTES, WriteOptions,
+    BLOCK_CACHE_CAPACITY_DEFAULT_BYTES, Options, ReadOptions, VALUE_LOG_GC_DEAD_FRACTION_DEFAULT,
+    VALUE_LOG_THRESHOLD_DEFAULT_BYTES, WRITE_BUFFER_SIZE_DEFAULT_BYTES, WriteOptions,
 };
 pub use read::ValueStream;
 pub use snapshot::Snapshot;
+pub use value_log_gc::{
+    FILES_MEASURED_PER_BACKGROUND_PASS_MAX, FLUSHES_PER_FILE_MEASURED, GcReport, GcStats,
+    RELOCATIONS_PER_BATCH_MAX, SAMPLE_STRIDE_RECORDS,
+};
 
 pub use crate::store::write_batch::WriteBatch;
 
@@ -61,10 +71,11 @@ use crate::store::table_cache::TableCache;
 use crate::store::version::version_set::VersionSet;
 use crate::store::vlog::{VlogFile, VlogWriter};
 use snapshot::SnapshotList;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
+use value_log_gc::{GcRequest, GcScope, GcState};
 use write::PendingWrite;
 pub use write::SharedValue;
 
@@ -73,6 +84,8 @@ pub use write::SharedValue;
 pub struct Db {
     inner: Arc<DbInner>,
     background: Mutex<Option<JoinHandle<()>>>,
+    /// The value-log GC thread, when `value_log_gc_background` is on.
+    gc_thread: Mutex<Option<JoinHandle<()>>>,
 }
 
 /// What the Db's threads share.
@@ -91,7 +104,17 @@ struct DbInner {
     writer: Mutex<WriterState>,
     /// Value-log files opened for reading, by number.
     vlog_files: Mutex<HashMap<u64, Arc<VlogFile>>>,
+    /// Value-log files GC deleted (or is deleting) since open.
+    collected_vlog_files: Mutex<HashSet<u64>>,
     snapshots: Arc<Mutex<SnapshotList>>,
+    /// Sequence numbers of the live iterators (GC waits for them as for
+    /// snapshots; compactions need not, iterators pin their version).
+    iterators: Arc<Mutex<SnapshotList>>,
+    /// Value-log GC: held for a whole pass.
+    gc: Mutex<GcState>,
+    gc_stats: Mutex<GcStats>,
+    /// Signalled (with `state.gc_request`) to wake the GC thread.
+    gc_wanted: Condvar,
     /// Held while the Db is open; released when the last Arc goes.
     _lock: FileLock,
 }
@@ -111,6 +134,8 @@ struct State {
     shutting_down: bool,
     /// The manual compaction `compact_range` waits for, if any.
     manual: Option<compaction::ManualCompaction>,
+    /// What the GC thread is asked to do next.
+    gc_request: GcRequest,
 }
 
 /// Owned by the group-commit leader.
@@ -146,10 +171,15 @@ impl Db {
     pub fn open(dir: impl AsRef<Path>, options: Options) -> Result<Db> {
         let inner = Arc::new(DbInner::open(dir.as_ref(), options)?);
         let background = background::spawn(&inner)?;
-        Ok(Db {
+        let db = Db {
             inner,
             background: Mutex::new(Some(background)),
-        })
+            gc_thread: Mutex::new(None),
+        };
+        if db.inner.options.value_log_gc_background {
+            *lock(&db.gc_thread) = Some(value_log_gc::spawn(&db.inner)?);
+        }
+        Ok(db)
     }
 
     pub fn put(&self, options: &WriteOptions, key: &[u8], value: &[u8]) -> Result<()> {
@@ -210,8 +240,42 @@ impl Db {
 
     /// A consistent view as of now; released when the last clone drops.
     pub fn snapshot(&self) -> Snapshot {
-        let sequence = lock(&self.inner.state).versions.last_sequence();
-        SnapshotList::take(&self.inner.snapshots, sequence)
+        // Taken under the state lock: value-log GC reads the oldest
+        // snapshot under it too, so it never misses one being taken.
+        let state = lock(&self.inner.state);
+        SnapshotList::take(&self.inner.snapshots, state.versions.last_sequence())
+    }
+
+    /// Runs one value-log GC pass over every sealed value-log file now
+    /// (vlog/FORMAT.md, "Garbage collection"): rewrites the live records
+    /// of each file whose dead share is at least
+    /// `Options::value_log_gc_dead_fraction`, and deletes the files
+    /// collected, now or (while an older snapshot or iterator lives)
+    /// at a later pass. A damaged live record ends the pass with a
+    /// corruption error, and nothing is deleted for it.
+    pub fn collect_value_log(&self) -> Result<GcReport> {
+        self.inner.collect_value_log(GcScope::Everything)
+    }
+
+    /// What value-log GC has done since open.
+    pub fn value_log_gc_stats(&self) -> GcStats {
+        lock(&self.inner.gc_stats).clone()
+    }
+
+    /// "vlog[ passes P relocated R bytes B deleted D reclaimed C waiting W ]"
+    /// (for tests and tools, like `level_summary`).
+    pub fn value_log_summary(&self) -> String {
+        let stats = self.value_log_gc_stats();
+        let totals = stats.totals;
+        format!(
+            "vlog[ passes {} relocated {} bytes {} deleted {} reclaimed {} waiting {} ]",
+            stats.passes,
+            totals.records_relocated,
+            totals.bytes_relocated,
+            totals.files_deleted,
+            totals.bytes_reclaimed,
+            totals.files_waiting
+        )
     }
 
     /// Waits for the background thread and closes the store. Writes after
@@ -223,7 +287,11 @@ impl Db {
         }
         self.inner.work_wanted.notify_all();
         self.inner.work_done.notify_all();
+        self.inner.gc_wanted.notify_all();
         if let Some(handle) = lock(&self.background).take() {
+            let _ = handle.join();
+        }
+        if let Some(handle) = lock(&self.gc_thread).take() {
             let _ = handle.join();
         }
     }

@@ -16,6 +16,7 @@ use super::error::{Result, StoreError};
 use super::files::delete_obsolete_files;
 use super::internal_filter::InternalFilterPolicy;
 use super::table_file::build_table;
+use super::value_log_gc::GcRequest;
 use super::{DbInner, Options, State, WriterState, lock};
 use crate::store::dbformat::SequenceNumber;
 use crate::store::env::Env;
@@ -66,6 +67,18 @@ fn check_options(options: &Options) -> Result<()> {
     if options.value_log_threshold_bytes == 0 || options.block_size_bytes == 0 {
         return Err(StoreError::InvalidArgument {
             what: "value_log_threshold_bytes and block_size_bytes must be positive".into(),
+        });
+    }
+    let fraction = options.value_log_gc_dead_fraction;
+    if !(0.0..=1.0).contains(&fraction) {
+        return Err(StoreError::InvalidArgument {
+            what: format!("value_log_gc_dead_fraction {fraction} outside 0.0..=1.0"),
+        });
+    }
+    let target = options.value_log_file_bytes_target;
+    if target <= crate::store::vlog::FILE_HEADER_BYTES {
+        return Err(StoreError::InvalidArgument {
+            what: format!("value_log_file_bytes_target {target} leaves no room for a record"),
         });
     }
     Ok(())
@@ -137,6 +150,7 @@ impl DbInner {
         let mut edit = VersionEdit::new();
         let mut replay = Replay::new(&*env, dir, &options, &table_cache);
         replay.replay_logs(&mut versions, &mut edit)?;
+        replay.sync_value_logs()?;
         let wal_number = versions.new_file_number();
         let wal_path = filename::log_file_name(dir, wal_number);
         let wal_file = env
@@ -158,6 +172,7 @@ impl DbInner {
             background_error: None,
             shutting_down: false,
             manual: None,
+            gc_request: GcRequest::default(),
         };
         delete_obsolete_files(&*env, dir, &table_cache, &mut state);
         Ok(DbInner {
@@ -176,7 +191,12 @@ impl DbInner {
                 unsealed_wal: None,
             }),
             vlog_files: Mutex::new(HashMap::new()),
+            collected_vlog_files: Mutex::default(),
             snapshots: Arc::default(),
+            iterators: Arc::default(),
+            gc: Mutex::default(),
+            gc_stats: Mutex::default(),
+            gc_wanted: Condvar::new(),
             _lock: file_lock,
         })
     }
@@ -363,6 +383,24 @@ impl<'a> Replay<'a> {
         };
         self.vlog_valid_bytes.insert(number, valid);
         Ok(valid)
+    }
+
+    /// Syncs every value-log file a replayed pointer names. The tables
+    /// replay wrote outlive the WALs once the recovery edit is written;
+    /// after a clean exit the values they point at may still be only in
+    /// the OS's cache, and a power cut then would leave the tables
+    /// pointing at lost bytes. The caller syncs the directory next.
+    fn sync_value_logs(&self) -> Result<()> {
+        for (&number, &valid_bytes) in &self.vlog_valid_bytes {
+            if valid_bytes == 0 {
+                continue;
+            }
+            let path = crate::store::vlog::vlog_file_name(self.dir, number);
+            let io_error = |error: io::Error| StoreError::io(&path, "sync", &error);
+            let mut file = self.env.new_appendable(&path).map_err(io_error)?;
+            file.sync().map_err(io_error)?;
+        }
+        Ok(())
     }
 
     /// Writes the replayed memtable, if any, to a level-0 table.

@@ -28,6 +28,9 @@ pub const WRITE_BUFFER_SIZE_DEFAULT_BYTES: usize = 4 << 20;
 pub const BLOCK_CACHE_CAPACITY_DEFAULT_BYTES: usize = 128 << 20;
 /// Values of at least this many bytes go to the value log (WiscKey).
 pub const VALUE_LOG_THRESHOLD_DEFAULT_BYTES: usize = 4096;
+/// Value-log GC rewrites a sealed value-log file once at least this
+/// share of its bytes is dead (vlog/FORMAT.md, "Garbage collection").
+pub const VALUE_LOG_GC_DEAD_FRACTION_DEFAULT: f64 = 0.5;
 /// Smallest write buffer accepted (LevelDB clips to 64 KiB).
 pub const WRITE_BUFFER_SIZE_MIN_BYTES: usize = 64 << 10;
 /// Largest write buffer accepted (LevelDB clips to 1 GiB).
@@ -57,6 +60,16 @@ pub struct Options {
     pub bloom_bits_per_key: usize,
     /// Values of at least this many bytes are kept in the value log.
     pub value_log_threshold_bytes: usize,
+    /// A value-log file is sealed and the next one started before a
+    /// record that would take it past this size (default 256 MiB).
+    pub value_log_file_bytes_target: u64,
+    /// Value-log GC rewrites the live records of a sealed file whose dead
+    /// share is at least this (0.0 to 1.0; default 0.5): half the bytes
+    /// reclaimed for every byte copied, at worst.
+    pub value_log_gc_dead_fraction: f64,
+    /// Run value-log GC passes on a thread of their own after memtable
+    /// flushes (on by default); `Db::collect_value_log` runs one anyway.
+    pub value_log_gc_background: bool,
     /// Tables written by compactions are cut at about this size.
     pub max_file_size_bytes: u64,
     /// Every file operation goes through this.
@@ -75,6 +88,9 @@ impl Default for Options {
             block_cache_capacity_bytes: BLOCK_CACHE_CAPACITY_DEFAULT_BYTES,
             bloom_bits_per_key: BloomFilterPolicy::BITS_PER_KEY_DEFAULT,
             value_log_threshold_bytes: VALUE_LOG_THRESHOLD_DEFAULT_BYTES,
+            value_log_file_bytes_target: crate::store::vlog::FILE_BYTES_TARGET_DEFAULT,
+            value_log_gc_dead_fraction: VALUE_LOG_GC_DEAD_FRACTION_DEFAULT,
+            value_log_gc_background: true,
             max_file_size_bytes: MAX_FILE_SIZE_DEFAULT_BYTES,
             env: Arc::new(PosixEnv),
         }
@@ -97,6 +113,15 @@ impl std::fmt::Debug for Options {
             )
             .field("bloom_bits_per_key", &self.bloom_bits_per_key)
             .field("value_log_threshold_bytes", &self.value_log_threshold_bytes)
+            .field(
+                "value_log_file_bytes_target",
+                &self.value_log_file_bytes_target,
+            )
+            .field(
+                "value_log_gc_dead_fraction",
+                &self.value_log_gc_dead_fraction,
+            )
+            .field("value_log_gc_background", &self.value_log_gc_background)
             .field("max_file_size_bytes", &self.max_file_size_bytes)
             .finish_non_exhaustive()
     }

@@ -51,10 +51,20 @@ impl Seek for ValueStream {
     }
 }
 
+/// Lookups a point read makes at most when value-log GC deletes the
+/// file a pointer it found names (each retry finds the moved record).
+const LOOKUP_ATTEMPTS_MAX: u32 = 3;
+
 /// What a lookup found.
 enum Found {
     Inline(Vec<u8>),
     Pointer(ValuePointer),
+}
+
+/// What a lookup found, its value-log file open.
+enum Opened {
+    Inline(Vec<u8>),
+    Log(Arc<VlogFile>, ValuePointer),
 }
 
 fn look_in(mem: &MemTable, key: &LookupKey, value: &mut Vec<u8>) -> Option<Lookup> {
@@ -66,12 +76,10 @@ fn look_in(mem: &MemTable, key: &LookupKey, value: &mut Vec<u8>) -> Option<Looku
 
 impl DbInner {
     pub(super) fn get(&self, options: &ReadOptions, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        match self.lookup(options, key)? {
+        match self.lookup_open(options, key)? {
             None => Ok(None),
-            Some(Found::Inline(value)) => Ok(Some(value)),
-            Some(Found::Pointer(pointer)) => {
-                Ok(Some(self.vlog_file(pointer.file_number)?.get(&pointer)?))
-            }
+            Some(Opened::Inline(value)) => Ok(Some(value)),
+            Some(Opened::Log(file, pointer)) => Ok(Some(file.get(&pointer)?)),
         }
     }
 
@@ -80,13 +88,50 @@ impl DbInner {
         options: &ReadOptions,
         key: &[u8],
     ) -> Result<Option<ValueStream>> {
-        match self.lookup(options, key)? {
+        match self.lookup_open(options, key)? {
             None => Ok(None),
-            Some(Found::Inline(value)) => Ok(Some(ValueStream::Inline(Cursor::new(value)))),
-            Some(Found::Pointer(pointer)) => {
-                let file = self.vlog_file(pointer.file_number)?;
+            Some(Opened::Inline(value)) => Ok(Some(ValueStream::Inline(Cursor::new(value)))),
+            Some(Opened::Log(file, pointer)) => {
                 Ok(Some(ValueStream::Log(file.open_value(&pointer)?)))
             }
+        }
+    }
+
+    /// The value of `key`, its value-log file opened. A pointer into a
+    /// file value-log GC deleted after the lookup found it (the key was
+    /// moved meanwhile) sends the read back to the tree, at most
+    /// [`LOOKUP_ATTEMPTS_MAX`] times.
+    fn lookup_open(&self, options: &ReadOptions, key: &[u8]) -> Result<Option<Opened>> {
+        let mut attempt = 1;
+        loop {
+            let pointer = match self.lookup(options, key)? {
+                None => return Ok(None),
+                Some(Found::Inline(value)) => return Ok(Some(Opened::Inline(value))),
+                Some(Found::Pointer(pointer)) => pointer,
+            };
+            match self.vlog_file(pointer.file_number) {
+                Ok(file) => return Ok(Some(Opened::Log(file, pointer))),
+                Err(_)
+                    if attempt < LOOKUP_ATTEMPTS_MAX
+                        && self.vlog_file_collected(pointer.file_number) =>
+                {
+                    attempt += 1;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// The pointer the latest entry of `key` holds, if it holds one (no
+    /// value is read): value-log GC's liveness question.
+    pub(super) fn latest_pointer(
+        &self,
+        options: &ReadOptions,
+        key: &[u8],
+    ) -> Result<Option<ValuePointer>> {
+        match self.lookup(options, key)? {
+            Some(Found::Pointer(pointer)) => Ok(Some(pointer)),
+            Some(Found::Inline(_)) | None => Ok(None),
         }
     }
 
@@ -151,7 +196,11 @@ impl DbInner {
             return Ok(Arc::clone(file));
         }
         let file = Arc::new(VlogFile::open(&*self.env, &self.dir, number)?);
-        files.insert(number, Arc::clone(&file));
+        // A file GC is deleting is not kept open (its space would stay
+        // in use until the Db closes).
+        if !self.vlog_file_collected(number) {
+            files.insert(number, Arc::clone(&file));
+        }
         Ok(file)
     }
 }

@@ -47,7 +47,7 @@ impl Member for PendingWrite {
 }
 
 /// Where a group goes: the memtable and the last sequence number used.
-struct Room {
+pub(super) struct Room {
     mem: Arc<MemTable>,
     last_sequence: u64,
 }
@@ -171,17 +171,25 @@ impl DbInner {
         let result = self
             .make_room(&mut writer, false)
             .and_then(|room| self.commit_locked(&mut writer, room, group, sync));
-        if let Err(error) = &result
-            && !matches!(error, StoreError::InvalidArgument { .. })
-        {
-            let failed = StoreError::WriteFailed {
-                cause: error.to_string(),
-            };
-            writer.failed = Some(failed.clone());
-            lock(&self.state).background_error.get_or_insert(failed);
-            self.work_done.notify_all();
+        if let Err(error) = &result {
+            self.record_write_failure(&mut writer, error);
         }
         result
+    }
+
+    /// After a failed commit (other than a refused argument), refuses
+    /// every later write until the Db is reopened: what reached the WAL
+    /// or the value log is unknown.
+    pub(super) fn record_write_failure(&self, writer: &mut WriterState, error: &StoreError) {
+        if matches!(error, StoreError::InvalidArgument { .. }) {
+            return;
+        }
+        let failed = StoreError::WriteFailed {
+            cause: error.to_string(),
+        };
+        writer.failed = Some(failed.clone());
+        lock(&self.state).background_error.get_or_insert(failed);
+        self.work_done.notify_all();
     }
 
     fn commit_locked(
@@ -192,33 +200,53 @@ impl DbInner {
         sync: bool,
     ) -> Result<()> {
         let batch = self.separate_values(writer, group)?;
+        self.commit_batch(writer, room, batch, sync)
+    }
+
+    /// Numbers `batch`, appends it to the WAL, syncs when asked (value
+    /// log first) and inserts it into the memtable. An empty batch with
+    /// `sync` is a barrier, as in LevelDB: it makes every earlier write
+    /// durable.
+    pub(super) fn commit_batch(
+        &self,
+        writer: &mut WriterState,
+        room: Room,
+        mut batch: WriteBatch,
+        sync: bool,
+    ) -> Result<()> {
         let count = batch.count();
         if count == 0 {
-            return Ok(());
+            return if sync { self.sync_logs(writer) } else { Ok(()) };
         }
-        let mut batch = batch;
         let Room { mem, last_sequence } = room;
         let first = last_sequence + 1;
         batch.set_sequence(first);
         let wal_error = |error: std::io::Error| StoreError::io(&self.dir, "write WAL", &error);
         writer.wal.add_record(batch.contents()).map_err(wal_error)?;
         if sync {
-            // Every value-log record an earlier, unsynced write added
-            // must be durable before the WAL records pointing at it are
-            // (vlog FORMAT.md rules 2 and 3): a WAL sync makes every
-            // earlier record durable, not only this group's. A sync with
-            // nothing new costs nothing.
-            if let Some(vlog) = writer.vlog.as_mut() {
-                vlog.sync()?;
-            }
-            self.seal_left_wal(writer)?;
-            writer.wal.sync().map_err(wal_error)?;
+            self.sync_logs(writer)?;
         }
         mem.insert_batch(&batch)
             .expect("a batch built by its methods is valid");
         let last = first + u64::from(count) - 1;
         lock(&self.state).versions.set_last_sequence(last);
         Ok(())
+    }
+
+    /// Makes every write so far durable: the value log, the WAL left at
+    /// the last switch, then the WAL.
+    fn sync_logs(&self, writer: &mut WriterState) -> Result<()> {
+        // Every value-log record an earlier, unsynced write added must be
+        // durable before the WAL records pointing at it are (vlog
+        // FORMAT.md rules 2 and 3): a WAL sync makes every earlier record
+        // durable, not only this group's. A sync with nothing new costs
+        // nothing.
+        if let Some(vlog) = writer.vlog.as_mut() {
+            vlog.sync()?;
+        }
+        self.seal_left_wal(writer)?;
+        let wal_error = |error: std::io::Error| StoreError::io(&self.dir, "sync WAL", &error);
+        writer.wal.sync().map_err(wal_error)
     }
 
     /// Merges the group into one batch, moving large values to the value
@@ -240,6 +268,7 @@ impl DbInner {
             return Ok(merged);
         }
         let vlog = self.vlog_writer(writer)?;
+        let file_before = vlog.file_number();
         let mut split = SplitValues {
             out: WriteBatch::new(),
             threshold_bytes,
@@ -260,6 +289,12 @@ impl DbInner {
         if let Some(error) = split.error {
             return Err(error);
         }
+        if split.vlog.file_number() != file_before {
+            // A value-log file was sealed: value-log GC has a new file
+            // to look at (value_log_gc.rs, "trigger").
+            lock(&self.state).gc_request.after_seal();
+            self.gc_wanted.notify_all();
+        }
         Ok(split.out)
     }
 
@@ -268,18 +303,30 @@ impl DbInner {
         writer: &'w mut WriterState,
     ) -> Result<&'w mut VlogWriter> {
         if writer.vlog.is_none() {
-            let weak: Weak<DbInner> = Arc::downgrade(self);
-            let numbers = Box::new(move || {
-                let inner = weak
-                    .upgrade()
-                    .expect("the Db outlives its value-log writer");
-                lock(&inner.state).versions.new_file_number()
-            });
-            let options = VlogWriterOptions::default();
-            let created = VlogWriter::create(Arc::clone(&self.env), &self.dir, options, numbers)?;
-            writer.vlog = Some(created);
+            writer.vlog = Some(self.new_vlog_writer()?);
         }
         Ok(writer.vlog.as_mut().expect("just created"))
+    }
+
+    /// A value-log writer starting a new file, numbered from the Db's
+    /// file-number counter (the foreground writer's and GC's).
+    pub(super) fn new_vlog_writer(self: &Arc<Self>) -> Result<VlogWriter> {
+        let weak: Weak<DbInner> = Arc::downgrade(self);
+        let numbers = Box::new(move || {
+            let inner = weak
+                .upgrade()
+                .expect("the Db outlives its value-log writers");
+            lock(&inner.state).versions.new_file_number()
+        });
+        let options = VlogWriterOptions {
+            file_bytes_target: self.options.value_log_file_bytes_target,
+        };
+        Ok(VlogWriter::create(
+            Arc::clone(&self.env),
+            &self.dir,
+            options,
+            numbers,
+        )?)
     }
 
     /// Waits until the memtable has room, switching to a new one (and a
@@ -288,7 +335,7 @@ impl DbInner {
     /// it is empty), for `compact_range`. Returns the memtable to write
     /// and the last sequence number, read under the same lock (both stay
     /// as they are while the caller holds the writer lock).
-    fn make_room(&self, writer: &mut WriterState, mut force: bool) -> Result<Room> {
+    pub(super) fn make_room(&self, writer: &mut WriterState, mut force: bool) -> Result<Room> {
         let mut allow_delay = !force;
         let buffer = self.options.write_buffer_size_bytes;
         let mut state = lock(&self.state);
@@ -321,6 +368,13 @@ impl DbInner {
                 let number = state.versions.new_file_number();
                 let left_number = state.wal_number;
                 drop(state);
+                // The full memtable's table will outlive its WAL: every
+                // value-log record it points at must be durable before
+                // the flush's MANIFEST edit makes that WAL obsolete.
+                // Free when nothing was added since the last sync.
+                if let Some(vlog) = writer.vlog.as_mut() {
+                    vlog.sync()?;
+                }
                 let wal = self.new_wal(number)?;
                 state = lock(&self.state);
                 // The WAL left is synced lazily, before the next synced
@@ -347,7 +401,10 @@ impl DbInner {
             if let Some(error) = &writer.failed {
                 return Err(error.clone());
             }
-            self.make_room(&mut writer, true)?;
+            if let Err(error) = self.make_room(&mut writer, true) {
+                self.record_write_failure(&mut writer, &error);
+                return Err(error);
+            }
         }
         self.wait_for_flush()
     }

@@ -10,7 +10,7 @@
 use super::error::VlogError;
 use super::format;
 use super::reader::VlogFile;
-use super::recovery::iter_records;
+use super::recovery::{ScanEnd, iter_records};
 use super::{ValuePointer, VlogWriter};
 
 /// The caller's liveness predicate: `(key, pointer)` → is it live?
@@ -33,6 +33,9 @@ pub struct FileUsage {
     /// Bytes of live records, headers included.
     pub live_bytes: u64,
     pub dead_records: u64,
+    /// How the scan of the file ended (None after an I/O error): a torn
+    /// end hides whatever lies past `valid_bytes` from the counts above.
+    pub scan_end: Option<ScanEnd>,
 }
 
 impl FileUsage {
@@ -56,7 +59,8 @@ pub fn file_usage<E: From<VlogError>>(
         file_bytes: file.len()?,
         ..FileUsage::default()
     };
-    for record in iter_records(file)? {
+    let mut records = iter_records(file)?;
+    for record in records.by_ref() {
         let record = record?;
         if is_live(&record.key, &record.pointer)? {
             usage.live_records += 1;
@@ -65,6 +69,7 @@ pub fn file_usage<E: From<VlogError>>(
             usage.dead_records += 1;
         }
     }
+    usage.scan_end = records.end();
     Ok(usage)
 }
 

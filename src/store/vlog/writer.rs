@@ -88,6 +88,7 @@ pub struct VlogWriter {
 /// not be durable yet.
 struct SealedFile {
     file: Box<dyn WritableFile>,
+    file_number: u64,
     path: PathBuf,
     bytes: u64,
     dir_synced: bool,
@@ -125,6 +126,14 @@ impl VlogWriter {
 
     pub fn file_number(&self) -> u64 {
         self.file_number
+    }
+
+    /// Numbers of the files a record added since the last `sync` may be
+    /// in: the current file and the sealed files waiting for their sync.
+    /// GC must not collect them (FORMAT.md, "Garbage collection", rule 1).
+    pub fn unsynced_file_numbers(&self) -> Vec<u64> {
+        let sealed = self.sealed.iter().map(|sealed| sealed.file_number);
+        sealed.chain([self.file_number]).collect()
     }
 
     /// Path of the current file.
@@ -294,6 +303,7 @@ impl VlogWriter {
         let file = open_new_file(self.env.as_ref(), &path)?;
         let sealed = SealedFile {
             file: std::mem::replace(&mut self.file, file),
+            file_number: self.file_number,
             path: std::mem::replace(&mut self.path, path),
             bytes: self.file_bytes,
             dir_synced: self.dir_synced,

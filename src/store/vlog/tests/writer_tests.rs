@@ -238,3 +238,17 @@ fn sync_with_nothing_new_does_not_touch_the_file() {
     writer.add(b"b", &pattern(2, 100)).unwrap();
     assert!(matches!(writer.sync(), Err(VlogError::Io { .. })));
 }
+
+#[test]
+fn unsynced_file_numbers_name_the_current_file_and_the_sealed_ones_waiting() {
+    let (_memory, env) = mem_env();
+    let target = 1000;
+    let mut writer = writer_in(&env, 10, target);
+    assert_eq!(writer.unsynced_file_numbers(), vec![10]);
+    writer.add(b"a", &pattern(1, 900)).unwrap();
+    writer.add(b"b", &pattern(2, 900)).unwrap();
+    assert_eq!(writer.file_number(), 11);
+    assert_eq!(writer.unsynced_file_numbers(), vec![10, 11]);
+    writer.sync().unwrap();
+    assert_eq!(writer.unsynced_file_numbers(), vec![11]);
+}
