@@ -491,7 +491,7 @@ mod tests {
         let mut cases: Vec<Vec<u8>> = vec![
             good.clone().into_bytes(),
             good.to_uppercase().into_bytes(),
-            good[..good.len() - 1].as_bytes().to_vec(),
+            good.as_bytes()[..good.len() - 1].to_vec(),
             format!("{good}0").into_bytes(),
             good.replace("sha224", "sha256").into_bytes(),
             format!("sha256-{}", "ab".repeat(32)).into_bytes(),

@@ -179,10 +179,7 @@ fn entry_bytes(entry: &Entry) -> u64 {
         + CONTENT_OPEN.len()
         + MODIFIED_OPEN.len()
         + ENTRY_CLOSE.len();
-    let content = entry
-        .content
-        .as_ref()
-        .map_or(NULL.len(), |content| ref_bytes(content));
+    let content = entry.content.as_ref().map_or(NULL.len(), ref_bytes);
     let varying = string_bytes(&entry.name)
         + ref_bytes(&entry.node)
         + kind_text(entry.kind).len()
@@ -282,7 +279,7 @@ fn date_bytes(date: Timestamp) -> usize {
         return 19 + 1 + 2;
     }
     let mut digits = 9;
-    while nanos % 10 == 0 {
+    while nanos.is_multiple_of(10) {
         nanos /= 10;
         digits -= 1;
     }
