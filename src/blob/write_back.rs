@@ -70,7 +70,12 @@ impl WriteBackHints {
             Err(TrySendError::Full(_)) => {}
             // Gone: it failed, and its `run` says why.
             Ok(()) | Err(TrySendError::Disconnected(_)) => {
-                self.unhinted_bytes.fetch_sub(unhinted, Ordering::Relaxed);
+                // Saturating: another writer's hint may have reset the
+                // count since this one read it (no wrap past zero).
+                let reset = |count: u64| Some(count.saturating_sub(unhinted));
+                let _ =
+                    self.unhinted_bytes
+                        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, reset);
             }
         }
     }
@@ -119,6 +124,28 @@ mod tests {
     #[test]
     fn nothing_under_the_minimum_is_hinted() {
         assert!(hint_stream(100, &[(40, "a"), (59, "b")]).is_empty());
+    }
+
+    #[test]
+    fn writers_hinting_at_once_never_wrap_the_count() {
+        let (hints, queue) = write_back_channel(8);
+        let hints = std::sync::Arc::new(hints);
+        std::thread::scope(|scope| {
+            let thread = scope.spawn(move || queue.hinted.iter().count());
+            for writer in 0..4u8 {
+                let hints = std::sync::Arc::clone(&hints);
+                scope.spawn(move || {
+                    for index in 0..2_000u32 {
+                        let name = [writer, (index % 251) as u8];
+                        hints.stored(3, &BlobRef::of_bytes(&name));
+                        let count = hints.unhinted_bytes.load(Ordering::Relaxed);
+                        assert!(count < 1 << 40, "the count wrapped: {count}");
+                    }
+                });
+            }
+            drop(hints);
+            assert!(thread.join().unwrap() > 0);
+        });
     }
 
     #[test]
