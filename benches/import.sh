@@ -10,8 +10,16 @@
 # on the disk to measure. SMALL_FILES (10000) and LARGE_MIB (100) scale it.
 # SERVER=1 also times `strata import --server` into a `strata serve` on a
 # fresh data folder of the same disk (the server syncs each claim it makes).
+#
+# To compare two builds in the same minutes: BASELINE=<other binary> times
+# it in every round, right after cp (the two take turns going first); ROUNDS=N (default 1)
+# repeats; SCENARIOS="large" (default "small large") picks the trees.
+# Source trees already in WORK_DIR are reused.
 set -eu
 binary=${STRATA:-target/release/strata}
+baseline=${BASELINE:-}
+rounds=${ROUNDS:-1}
+scenarios=${SCENARIOS:-small large}
 work=${1:-$(mktemp -d "${TMPDIR:-/tmp}/strata-import-bench.XXXXXX")}
 small_files=${SMALL_FILES:-10000}
 large_mib=${LARGE_MIB:-100}
@@ -52,19 +60,19 @@ seconds() {
 
 run() {
     name=$1 files=$2 bytes=$3
-    rm -rf "$work/cp-$name" "$work/data-$name"
+    rm -rf "$work/cp-$name"
     sync
     cp_s=$(seconds sh -c "cp -r '$work/src-$name' '$work/cp-$name' && sync")
-    import_s=$(seconds "$binary" import "$work/src-$name" --data "$work/data-$name")
-    again_s=$(seconds "$binary" import "$work/src-$name" --data "$work/data-$name")
-    awk -v n="$name" -v f="$files" -v b="$bytes" -v c="$cp_s" -v i="$import_s" -v a="$again_s" \
-        'BEGIN {
-            printf "%-6s %6d files %8.1f MiB | cp -r+sync %7.3f s %9.0f files/s %7.1f MiB/s", \
-                n, f, b / 1048576, c, f / c, b / 1048576 / c
-            printf " | import %7.3f s %9.0f files/s %7.1f MiB/s (%.2fx cp)", \
-                i, f / i, b / 1048576 / i, c / i
-            printf " | again %6.3f s\n", a
-        }'
+    # The two builds take turns going first.
+    if [ -n "$baseline" ] && [ $((round % 2)) = 0 ]; then
+        time_import "$baseline" baseline
+        time_import "$binary" strata
+    elif [ -n "$baseline" ]; then
+        time_import "$binary" strata
+        time_import "$baseline" baseline
+    else
+        time_import "$binary" strata
+    fi
     [ "${SERVER:-0}" = 1 ] || return 0
     rm -rf "$work/served-$name"
     "$binary" serve --data "$work/served-$name" --listen 127.0.0.1:0 --token bench \
@@ -82,10 +90,38 @@ run() {
         }'
 }
 
-make_small "$work/src-small"
-make_large "$work/src-large"
-small_bytes=$(du -sb "$work/src-small" | cut -f1)
-large_bytes=$(du -sb "$work/src-large" | cut -f1)
-run small "$small_files" "$small_bytes"
-run large $((large_mib / 10)) "$large_bytes"
+# Times binary $1 (labelled $2) importing tree $name into a fresh data
+# folder, then again (nothing changed); one line against $cp_s.
+time_import() {
+    rm -rf "$work/data-$name"
+    sync
+    import_s=$(seconds "$1" import "$work/src-$name" --data "$work/data-$name")
+    again_s=$(seconds "$1" import "$work/src-$name" --data "$work/data-$name")
+    awk -v n="$name" -v l="$2" -v f="$files" -v b="$bytes" -v c="$cp_s" -v i="$import_s" \
+        -v a="$again_s" \
+        'BEGIN {
+            printf "%-6s %6d files %8.1f MiB | cp -r+sync %7.3f s %9.0f files/s %7.1f MiB/s", \
+                n, f, b / 1048576, c, f / c, b / 1048576 / c
+            printf " | %-8s %7.3f s %9.0f files/s %7.1f MiB/s (%.2fx cp)", \
+                l, i, f / i, b / 1048576 / i, c / i
+            printf " | again %6.3f s\n", a
+        }'
+}
+
+round=0
+while [ "$round" -lt "$rounds" ]; do
+    for scenario in $scenarios; do
+        case $scenario in
+        small)
+            [ -d "$work/src-small" ] || make_small "$work/src-small"
+            run small "$small_files" "$(du -sb "$work/src-small" | cut -f1)"
+            ;;
+        large)
+            [ -d "$work/src-large" ] || make_large "$work/src-large"
+            run large $((large_mib / 10)) "$(du -sb "$work/src-large" | cut -f1)"
+            ;;
+        esac
+    done
+    round=$((round + 1))
+done
 [ $# -ge 1 ] || rm -rf "$work"

@@ -2,7 +2,8 @@
 //! in-memory Env (no fsync: the build is not what is measured):
 //!
 //! - `list_10k@…`: a folder of 10,000 files, listed as of several times
-//!   (target < 10 ms);
+//!   (target < 10 ms over HTTP: `benches/list.sh`); `list_10k+json` adds
+//!   the stat and the JSON body that `GET /api/fs/<folder>/` writes;
 //! - `history_1k`: the history of a file with 1,000 versions (< 10 ms);
 //! - `big list@early` / `big list@now`: one folder of 1,000 files in a
 //!   store of 100,000 nodes and 1,000,000 claims, listed as of a time
@@ -29,6 +30,7 @@ use strata::schema::{ClaimBuilder, Permanode, Place};
 use strata::store::Options;
 use strata::store::env::{Env, MemEnv};
 use strata::util::rfc3339::Timestamp;
+use strata::web::listing_body::ListingBody;
 
 /// Rounds per measurement; the best is reported.
 const ROUNDS: usize = 20;
@@ -224,6 +226,20 @@ fn list_10k() {
             &format!("{entries} entries"),
         );
     }
+    // What `GET /api/fs/big/?at=T` computes before and while it sends:
+    // the stat, the listing and every byte of its JSON.
+    let (took, bytes) = best(|| {
+        let big = path("/big");
+        let folder = tree.stat(&big, time(10_100)).unwrap();
+        let entries = tree.list(&big, time(10_100)).unwrap();
+        let body = ListingBody::new(&big, &folder, Some(time(10_100)), entries);
+        body.into_string().unwrap().len()
+    });
+    line(
+        "list_10k+json@100%",
+        took,
+        &format!("{bytes} bytes of JSON"),
+    );
 }
 
 fn history_1k() {

@@ -485,3 +485,31 @@ fn the_tree_routes_refuse_other_methods_and_need_the_token() {
     let anonymous = common::exchange(address, b"GET /api/fs/ HTTP/1.1\r\nHost: t\r\n\r\n");
     assert_eq!(anonymous.status, 401);
 }
+
+#[test]
+fn a_listing_larger_than_one_piece_is_whole_with_its_content_length() {
+    let served = ServedBinary::start("fs-big-listing");
+    let address = served.address;
+    // About 300 bytes an entry: 500 of them are several pieces of
+    // `listing_body::PIECE_BYTES` (128 KiB), so the body is streamed.
+    let count = 500;
+    for index in (0..count).rev() {
+        let path = format!("/api/fs/big/entry {index:04} with a name long enough to fill.txt");
+        let response = put(address, &path.replace(' ', "%20"), b"x");
+        assert_eq!(response.status, 201, "{}", response.text());
+    }
+    let response = get(address, "/api/fs/big/");
+    assert_eq!(response.status, 200, "{}", response.text());
+    let length = response.header("content-length").expect("a Content-Length");
+    assert_eq!(length.parse::<usize>().unwrap(), response.body.len());
+    assert!(response.body.len() > 128 << 10, "{}", response.body.len());
+    let listed = names(address, "/api/fs/big/", "");
+    let expected: Vec<String> = (0..count)
+        .map(|index| format!("entry {index:04} with a name long enough to fill.txt"))
+        .collect();
+    assert_eq!(listed, expected);
+    let head = call(address, "HEAD", "/api/fs/big/", "", b"");
+    assert_eq!(head.status, 200);
+    assert_eq!(head.header("content-length"), Some(length));
+    assert!(head.body.is_empty());
+}

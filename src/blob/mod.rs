@@ -26,6 +26,7 @@ pub mod storage;
 #[cfg(test)]
 mod test_store;
 pub mod upload;
+pub mod write_back;
 
 pub use blobref::{BlobRef, BlobRefError, HashKind, Hasher};
 pub use db_storage::{DbStorage, data_store_dir};

@@ -12,15 +12,12 @@
 //!   ([`BlobStorage::store_prepared`], deferred: no sync per blob). Once
 //!   [`WRITE_BACK_BYTES_MIN`] are stored since its last hint, it names the
 //!   last blob stored, after each blob, to
-//!   - the write-back thread, if it is idle (a rendezvous: a hint is never
-//!     queued behind a write-back under way), which asks the storage to
-//!     write what was stored so far to the medium
-//!     ([`BlobStorage::write_back`]) while the other two go on. So the disk
-//!     works from the first megabytes on, without a pause while there is
-//!     enough to write, and the final sync finds at most what was stored
-//!     during the last write-back (or under the minimum) left to write.
-//!     When the disk is slower than the network each write-back covers
-//!     more, so there are fewer of them.
+//!   - the write-back thread (`write_back.rs`, shared with `strata
+//!     import`), if it is idle, which asks the storage to write what was
+//!     stored so far to the medium ([`BlobStorage::write_back`]) while
+//!     the other two go on. So the disk works from the first megabytes
+//!     on, and the final sync finds at most what was stored during the
+//!     last write-back (or under the minimum) left to write.
 //!
 //! Then one [`BlobStorage::sync`] makes every blob of the file durable
 //! before [`upload_file`] returns: a caller may acknowledge the upload
@@ -45,9 +42,10 @@
 use super::file_schema::{FileError, FileMeta};
 use super::file_writer::{WrittenFile, write_file_shared};
 use super::storage::{BlobStorage, Prepared, StorageError};
+use super::write_back::{WriteBackHints, write_back_channel};
 use super::{BlobRef, BlobSink, SharedBytes};
 use std::io::{self, Read};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 /// Prepared blobs waiting for the storer, at most.
 pub const PIPELINE_BLOBS_MAX: usize = 32;
@@ -72,10 +70,10 @@ pub fn upload_file(
     meta: &FileMeta,
 ) -> Result<Uploaded, FileError> {
     let (blobs, queue) = sync_channel::<Prepared>(PIPELINE_BLOBS_MAX);
-    let (hints, hinted) = sync_channel::<BlobRef>(0);
+    let (hints, hinted) = write_back_channel(WRITE_BACK_BYTES_MIN);
     let (written, stored, written_back) = std::thread::scope(|scope| {
         let storer = scope.spawn(move || store_in_order(storage, queue, hints));
-        let write_back = scope.spawn(move || write_back_on_hint(storage, hinted));
+        let write_back = scope.spawn(move || hinted.run(storage));
         let sink = PipeSink { storage, blobs };
         let written = write_file_shared(&sink, source, meta);
         drop(sink); // closes the queue: the storer ends after the last blob
@@ -132,36 +130,16 @@ impl BlobSink for PipeSink<'_> {
 fn store_in_order(
     storage: &dyn BlobStorage,
     queue: Receiver<Prepared>,
-    hints: SyncSender<BlobRef>,
+    hints: WriteBackHints,
 ) -> Result<bool, StorageError> {
     let mut last_newly_stored = false;
-    let mut unhinted_bytes = 0u64;
     for prepared in queue {
         let size = prepared.size;
         let received = storage.store_prepared(prepared)?;
         last_newly_stored = received.newly_stored;
-        unhinted_bytes += size;
-        if unhinted_bytes >= WRITE_BACK_BYTES_MIN {
-            match hints.try_send(received.blob_ref) {
-                // Busy writing back: the next blob tries again; gone: it
-                // failed, and `upload_file` reports why.
-                Err(TrySendError::Full(_)) => {}
-                Ok(()) | Err(TrySendError::Disconnected(_)) => unhinted_bytes = 0,
-            }
-        }
+        hints.stored(size, &received.blob_ref);
     }
     Ok(last_newly_stored)
-}
-
-/// The write-back thread: one `write_back` per hint until the storer ends.
-fn write_back_on_hint(
-    storage: &dyn BlobStorage,
-    hinted: Receiver<BlobRef>,
-) -> Result<(), StorageError> {
-    for recent in hinted {
-        storage.write_back(&recent)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,11 +1,15 @@
 //! `strata import` (and `publish`) on a data folder opened directly.
 //!
-//! Two kinds of work, on different threads:
+//! Three kinds of work, on different threads:
 //! - [`HASH_WORKERS`] threads read, chunk and hash files and store their
 //!   blobs (`write_file`), many files at once;
 //! - this thread walks the disk (`import::walk`), makes folders (and, to
 //!   mirror, deletes), and names each stored file in the tree with
-//!   `Tree::put_content`: the writer lock is held only for the claim.
+//!   `Tree::put_content`: the writer lock is held only for the claim;
+//! - a write-back thread (`blob::write_back`) fdatasyncs the value log
+//!   each time [`WRITE_BACK_BYTES_MIN`] more are stored, while the others
+//!   go on, so the closing sync waits only for the last few MiB (without
+//!   it, the disk started writing 100 MiB of large files at the end).
 //!
 //! Every write goes through [`DeferredBackend`] (no sync each; one synced
 //! barrier every [`SYNC_EVERY_FILES`] files and one at the end, before
@@ -16,9 +20,10 @@
 use super::Failure;
 use super::deferred_backend::{DeferredBackend, SYNC_EVERY_FILES};
 use super::import::{DiskFolder, Tally, fs_failure, io_failure, walk};
-use super::import_sink::ImportSink;
+use super::import_sink::{ImportSink, LARGE_FILE_BYTES_MIN};
 use super::local_tree;
-use crate::blob::{FileMeta, WrittenFile, write_file};
+use crate::blob::write_back::{WriteBackHints, write_back_channel};
+use crate::blob::{FileMeta, WrittenFile, write_file, write_file_shared};
 use crate::fs::{Tree, TreeOptions, TreePath, latest};
 use crate::index::Kind;
 use crate::store::Options;
@@ -34,6 +39,10 @@ pub const HASH_WORKERS: usize = 2;
 /// and the compactions (with their syncs) that each flush starts run
 /// less. Memory: at most two of them, plus what the default costs.
 pub const IMPORT_WRITE_BUFFER_BYTES: usize = 64 << 20;
+/// Bytes of blobs stored between two write-back hints (`blob::write_back`):
+/// the closing sync waits for about this much plus what was stored during
+/// the last write-back.
+pub const WRITE_BACK_BYTES_MIN: u64 = 8 << 20;
 /// Files handed to the workers and not yet taken.
 const QUEUED_FILES_MAX: usize = 256;
 
@@ -84,12 +93,17 @@ impl Import<'_> {
         let (stored, results) = mpsc::channel::<Stored>();
         let taken = Mutex::new(taken);
         let backend = self.backend;
+        let (hints, queue) = write_back_channel(WRITE_BACK_BYTES_MIN);
+        let hints = Arc::new(hints);
         std::thread::scope(|scope| {
+            let write_back = scope.spawn(move || queue.run(backend.storage()));
             for _ in 0..HASH_WORKERS {
-                let (taken, stored) = (&taken, stored.clone());
-                scope.spawn(move || store_files(backend, taken, &stored));
+                let (taken, stored, hints) = (&taken, stored.clone(), Arc::clone(&hints));
+                scope.spawn(move || store_files(backend, taken, &stored, &hints));
             }
-            drop(stored);
+            // The workers hold the only hints left: the write-back thread
+            // ends with the last of them.
+            drop((stored, hints));
             let walked = self.walk(source, target, &jobs, &results);
             drop(jobs);
             // Every file handed over is named (or failed) before the end.
@@ -100,7 +114,11 @@ impl Import<'_> {
                     named = outcome;
                 }
             }
-            walked.and(named)
+            let written_back = write_back.join().expect("the write-back thread panicked");
+            let written_back = written_back.map_err(|error| {
+                Failure::Runtime(format!("cannot write the store to disk: {error}"))
+            });
+            walked.and(named).and(written_back)
         })
     }
 
@@ -175,13 +193,14 @@ fn store_files(
     backend: &DeferredBackend,
     taken: &Mutex<Receiver<Job>>,
     stored: &mpsc::Sender<Stored>,
+    write_back: &WriteBackHints,
 ) {
     loop {
         let job = taken.lock().unwrap_or_else(PoisonError::into_inner).recv();
         let Ok((path, disk_path)) = job else {
             return;
         };
-        let result = store_file(backend, &disk_path);
+        let result = store_file(backend, &disk_path, write_back);
         if stored.send((path, result)).is_err() {
             return;
         }
@@ -190,13 +209,24 @@ fn store_files(
 
 /// The file's chunks and schema blobs, stored (the same refs `PUT
 /// /api/fs` makes: no file name in the `file` blob).
-fn store_file(backend: &DeferredBackend, disk_path: &Path) -> Result<WrittenFile, Failure> {
+fn store_file(
+    backend: &DeferredBackend,
+    disk_path: &Path,
+    write_back: &WriteBackHints,
+) -> Result<WrittenFile, Failure> {
     let fail = |error: &dyn std::fmt::Display| {
         Failure::Runtime(format!("{}: {error}", disk_path.display()))
     };
     let file = File::open(disk_path).map_err(|e| io_failure(disk_path, e))?;
-    let sink = ImportSink::new(backend.storage());
-    let written = write_file(&sink, file, &FileMeta::default()).map_err(|e| fail(&e))?;
+    let size = file.metadata().map_err(|e| io_failure(disk_path, e))?.len();
+    let sink = ImportSink::new(backend.storage(), Some(write_back));
+    let meta = FileMeta::default();
+    let written = if size >= LARGE_FILE_BYTES_MIN {
+        write_file_shared(&sink, file, &meta)
+    } else {
+        write_file(&sink, file, &meta)
+    };
+    let written = written.map_err(|e| fail(&e))?;
     sink.finish().map_err(|e| fail(&e))?;
     Ok(written)
 }

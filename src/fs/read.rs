@@ -157,22 +157,32 @@ impl Tree {
     pub(super) fn list_node(&self, folder: &BlobRef, at: Timestamp) -> Result<Vec<Entry>, FsError> {
         let mut children = query::list_at(self.backend.db(), &self.options(), folder, at)?;
         // Same names together, each group in placement order: the first
-        // keeps the name, the later get the suffix (TREE.md rule 3).
-        // Later keys only on a tie (no copy of two refs per comparison).
-        children.sort_unstable_by(|a, b| {
+        // keeps the name, the later get the suffix (TREE.md rule 3). The
+        // order is sorted as indices (a child is a few hundred bytes to
+        // move; rows come in date order, not name order); later keys
+        // only on a tie (no copy of two refs per comparison).
+        let mut order: Vec<u32> = (0..children.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let (a, b) = (&children[a as usize], &children[b as usize]);
             (a.name.cmp(&b.name))
                 .then_with(|| a.since.cmp(&b.since))
                 .then_with(|| a.node.cmp(&b.node))
         });
-        let same_as_previous: Vec<bool> = (0..children.len())
-            .map(|index| index > 0 && children[index - 1].name == children[index].name)
+        let same_as_previous: Vec<bool> = (0..order.len())
+            .map(|position| {
+                position > 0
+                    && children[order[position - 1] as usize].name
+                        == children[order[position] as usize].name
+            })
             .collect();
         let mut entries: Vec<Entry> = Vec::with_capacity(children.len());
         let mut rank = 0;
-        for (child, same) in children.into_iter().zip(same_as_previous) {
-            rank = if same { rank + 1 } else { 1 };
+        for (&index, same_as_previous) in order.iter().zip(same_as_previous) {
+            // Each child is visited once: its name can be moved out.
+            let child = &mut children[index as usize];
+            rank = if same_as_previous { rank + 1 } else { 1 };
             let name = if rank == 1 {
-                child.name
+                std::mem::take(&mut child.name)
             } else {
                 display_name(&child.name, rank)
             };

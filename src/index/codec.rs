@@ -114,7 +114,14 @@ impl<'bytes> Decoder<'bytes> {
     }
 
     pub fn blob_ref(&mut self) -> Option<BlobRef> {
-        BlobRef::parse(self.str()?).ok()
+        let length = usize::try_from(self.u32()?).ok()?;
+        BlobRef::parse_bytes(self.take(length)?).ok()
+    }
+
+    /// Steps over a string without reading it (no UTF-8 check).
+    pub fn skip_str(&mut self) -> Option<()> {
+        let length = usize::try_from(self.u32()?).ok()?;
+        self.take(length).map(|_| ())
     }
 
     pub fn key(&mut self) -> Option<ClaimKey> {

@@ -85,8 +85,7 @@ pub fn push_ref(out: &mut Vec<u8>, blob_ref: &BlobRef) {
 /// Reads a NUL-terminated ref from the front of `bytes`.
 pub fn take_ref(bytes: &[u8]) -> Option<(BlobRef, &[u8])> {
     let end = bytes.iter().position(|&byte| byte == 0)?;
-    let text = std::str::from_utf8(&bytes[..end]).ok()?;
-    Some((BlobRef::parse(text).ok()?, &bytes[end + 1..]))
+    Some((BlobRef::parse_bytes(&bytes[..end]).ok()?, &bytes[end + 1..]))
 }
 
 /// The bytes that sort after every claim key dated at or before `at` and

@@ -220,7 +220,7 @@ fn listed(
     if decoder.u8()? != 1 {
         return None;
     }
-    decoder.str()?;
+    decoder.skip_str()?; // the parent: the folder listed
     let name = decoder.str()?.to_owned();
     let since = SinceKey::new(decoder.raw_key()?.0)?;
     let kind = match decoder.u8()? {

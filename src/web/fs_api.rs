@@ -10,6 +10,7 @@
 
 use super::blob_api::{FILE_BYTES_MAX, FileRangeReader, form_pairs, json_error, refuse_method};
 use super::fs_post;
+use super::listing_body::{ListingBody, PIECE_BYTES};
 use super::mime;
 use crate::blob::{BlobRef, BlobStorage};
 use crate::fs::{Entry, FsError, PutOutcome, Tree, TreePath, latest, parse_time};
@@ -175,7 +176,9 @@ fn read(
     answer.unwrap_or_else(|error| fs_error(&error))
 }
 
-/// The folder's entries as of `at` (API.md's listing shape).
+/// The folder's entries as of `at` (API.md's listing shape), written
+/// while the connection sends them (`listing_body.rs`); a listing of one
+/// piece or less goes out with the head in one write.
 fn listing(
     tree: &Tree,
     path: &TreePath,
@@ -184,88 +187,22 @@ fn listing(
     given_at: Option<Timestamp>,
 ) -> Result<Response, FsError> {
     let entries = tree.list(path, at)?;
-    let body = listing_json(path, folder, given_at, &entries);
-    Ok(Response::json(Status::OK, body).header("Cache-Control", CACHE_CONTROL))
-}
-
-/// A listing's JSON, written straight into one string: the same bytes
-/// as `json::to_compact` of the object (`path`, `node`, `kind`, `at`,
-/// `entries` of [`entry_members`]), without a `Value` per member (a
-/// 10,000-entry folder is 60,000 of them).
-fn listing_json(
-    path: &TreePath,
-    folder: &Entry,
-    given_at: Option<Timestamp>,
-    entries: &[Entry],
-) -> String {
-    // About 240 bytes an entry: a name, two or three refs and a date.
-    let mut out = String::with_capacity(256 + 240 * entries.len());
-    out.push_str("{\"path\":");
-    json::write_compact_string(&path.to_string(), &mut out);
-    out.push_str(",\"node\":");
-    push_ref(Some(&folder.node), &mut out);
-    out.push_str(",\"kind\":\"folder\",\"at\":");
-    match given_at {
-        Some(at) => push_date(at, &mut out),
-        None => out.push_str("null"),
-    }
-    out.push_str(",\"entries\":[");
-    for (index, entry) in entries.iter().enumerate() {
-        if index > 0 {
-            out.push(',');
+    let body = ListingBody::new(path, folder, given_at, entries);
+    let length = body.length();
+    let body = if length <= PIECE_BYTES as u64 {
+        let whole = body
+            .into_string()
+            .map_err(|e| FsError::Storage(e.to_string()))?;
+        Body::Bytes(whole.into_bytes())
+    } else {
+        let reader = Box::new(body);
+        Body::Stream {
+            reader,
+            length: Some(length),
         }
-        push_entry(entry, &mut out);
-    }
-    out.push_str("]}");
-    out
-}
-
-/// One entry as [`entry_members`] makes it, written compactly.
-fn push_entry(entry: &Entry, out: &mut String) {
-    out.push_str("{\"name\":");
-    json::write_compact_string(&entry.name, out);
-    out.push_str(",\"node\":");
-    push_ref(Some(&entry.node), out);
-    out.push_str(",\"kind\":\"");
-    out.push_str(kind_name(entry.kind));
-    out.push_str("\",\"size\":");
-    push_u64(entry.size, out);
-    out.push_str(",\"content\":");
-    push_ref(entry.content.as_ref(), out);
-    out.push_str(",\"modified\":");
-    push_date(entry.modified, out);
-    out.push('}');
-}
-
-/// `null` or the ref's text as a JSON string (ref text needs no escape).
-fn push_ref(blob_ref: Option<&BlobRef>, out: &mut String) {
-    match blob_ref {
-        Some(blob_ref) => json::write_compact_string(blob_ref.as_str(), out),
-        None => out.push_str("null"),
-    }
-}
-
-/// A date as [`date_value`] writes it, as a JSON string.
-fn push_date(date: Timestamp, out: &mut String) {
-    out.push('"');
-    date.push_rfc3339(out);
-    out.push('"');
-}
-
-/// `value` in decimal, as a JSON number (what `Value::from(u64)` writes).
-fn push_u64(value: u64, out: &mut String) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    let mut rest = value;
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(&digits[start..]).expect("digits are ASCII"));
+    };
+    let response = Response::with_body(Status::OK, "application/json", body);
+    Ok(response.header("Cache-Control", CACHE_CONTROL))
 }
 
 fn meta(tree: &Tree, path: &TreePath, entry: &Entry) -> Result<Response, FsError> {
@@ -383,74 +320,5 @@ fn delete(tree: &Tree, path: &TreePath) -> Response {
     match tree.delete(path) {
         Ok(made) => fs_post::made_answer(tree, Status::OK, path, &made),
         Err(error) => fs_error(&error),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(name: &str, kind: Kind, content: Option<BlobRef>, nanos: u32) -> Entry {
-        Entry {
-            name: name.to_owned(),
-            node: BlobRef::of_bytes(name.as_bytes()),
-            kind,
-            size: u64::from(nanos) * 1_000_003,
-            content,
-            modified: Timestamp::new(1_795_000_000, nanos).unwrap(),
-        }
-    }
-
-    /// The listing written by hand is byte for byte what the `Value`
-    /// shape (`entry_members`) gives through `json::to_compact`.
-    #[test]
-    fn listing_json_is_the_compact_json_of_the_listing_value() {
-        let folder = entry("docs", Kind::Folder, None, 0);
-        let entries = vec![
-            entry(
-                "a \"quoted\" \\ name\u{1}.txt",
-                Kind::File,
-                Some(BlobRef::of_bytes(b"c")),
-                5,
-            ),
-            entry("sub", Kind::Folder, None, 0),
-            Entry {
-                size: u64::MAX,
-                ..entry("huge", Kind::File, Some(BlobRef::of_bytes(b"e")), 1)
-            },
-            entry(
-                "é € \u{2028} <&>.md",
-                Kind::File,
-                Some(BlobRef::of_bytes(b"d")),
-                999_999_999,
-            ),
-        ];
-        let path = TreePath::parse("/docs/ü \"x\"").unwrap();
-        for given_at in [None, Some(Timestamp::new(1_795_000_001, 500).unwrap())] {
-            let value = Value::object([
-                ("path", Value::String(path.to_string())),
-                ("node", Value::String(folder.node.to_string())),
-                ("kind", Value::from("folder")),
-                ("at", given_at.map_or(Value::Null, date_value)),
-                (
-                    "entries",
-                    Value::Array(
-                        entries
-                            .iter()
-                            .map(|entry| Value::object(entry_members(entry)))
-                            .collect(),
-                    ),
-                ),
-            ]);
-            let written = listing_json(&path, &folder, given_at, &entries);
-            assert_eq!(written, json::to_compact(&value));
-            assert_eq!(listing_json(&path, &folder, given_at, &[]), {
-                let mut empty = value.clone();
-                if let Value::Object(members) = &mut empty {
-                    members[4].1 = Value::Array(Vec::new());
-                }
-                json::to_compact(&empty)
-            });
-        }
     }
 }

@@ -11,6 +11,7 @@ pub mod fs_api;
 pub mod fs_post;
 pub mod history_api;
 pub mod indexing_storage;
+pub mod listing_body;
 pub mod login;
 pub mod mime;
 pub mod origin;
