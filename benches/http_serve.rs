@@ -1,7 +1,9 @@
 //! Serving benchmark: strata's HTTP server against nginx, same files, same
-//! machine, same run, loaded by wrk. Prints one line per scenario and
-//! server (median of the rounds: req/s, p99 latency, the server's CPU time
-//! per request) and the ratios strata/nginx.
+//! machine, same run, loaded by wrk, with a third column for the 1 KiB
+//! scenarios: the floor, a std-only thread-per-connection server that
+//! answers a fixed 1 KiB and does nothing else (see [`run_floor`]). Prints
+//! one line per scenario and server (median of the rounds: req/s, p99
+//! latency, the server's CPU time per request) and the ratios to nginx.
 //!
 //! Run: `cargo bench --bench http_serve` (needs `nginx` and `wrk`:
 //! `apt-get install -y nginx-light wrk`). Options (environment):
@@ -177,18 +179,49 @@ fn parse_latency(text: &str) -> Option<f64> {
     number.parse::<f64>().ok().map(|n| n * factor)
 }
 
-fn start_strata(root: &Path, log: &Path) -> SocketAddr {
+/// The 1 KiB the fixed handler answers.
+static FIXED_BODY: [u8; 1024] = [b'a'; 1024];
+
+/// A handler that answers a fixed 1 KiB to everything (experiments only:
+/// it shows what the server costs apart from opening the file).
+struct FixedHandler;
+
+impl Handler for FixedHandler {
+    fn handle(&self, _request: &Request<'_>, _body: &mut RequestBody<'_>) -> Response {
+        Response::with_body(
+            Status::OK,
+            "text/html; charset=utf-8",
+            Body::Static(&FIXED_BODY),
+        )
+    }
+}
+
+/// One strata server to measure. `STRATA_VARIANTS` (experiments) lists
+/// several, each measured as a column of its own: `file` (the default:
+/// the file handler, access log on), `fixed` (the fixed 1 KiB handler),
+/// `nolog` (access log off), `fixed-nolog`.
+fn start_strata(root: &Path, log: &Path, variant: &str) -> SocketAddr {
     let limits = Limits {
         connections_per_client_max: 4096,
         workers_max: 4096,
         ..Limits::default()
     };
-    let context = Context {
-        handler: Arc::new(FileHandler {
+    let handler: Arc<dyn Handler> = if variant.contains("fixed") {
+        Arc::new(FixedHandler)
+    } else {
+        Arc::new(FileHandler {
             root: root.to_path_buf(),
-        }),
+        })
+    };
+    let access_log = if variant.contains("nolog") {
+        AccessLog::off()
+    } else {
+        AccessLog::to_file(log).expect("open access log")
+    };
+    let context = Context {
+        handler,
         limits,
-        access_log: AccessLog::to_file(log).expect("open access log"),
+        access_log,
         server_name: "strata",
     };
     Server::bind("127.0.0.1:0", context)
@@ -335,7 +368,7 @@ fn children_of(parent: u32) -> Vec<u32> {
 }
 
 fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    values.sort_by(f64::total_cmp);
     values[values.len() / 2]
 }
 
@@ -365,9 +398,24 @@ fn idle_then_new_client(address: SocketAddr, count: usize) -> Duration {
     elapsed
 }
 
+/// A server under test: its name, address and the processes whose CPU
+/// time and context switches are its own.
+struct Target {
+    name: String,
+    address: SocketAddr,
+    pids: Vec<u32>,
+    /// Serves only the fixed 1 KiB answer (the floor).
+    fixed_answer: bool,
+    /// Its context switches can be counted from `/proc`.
+    counts_switches: bool,
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
         return; // `cargo test --benches` runs benches as tests: nothing to do
+    }
+    if std::env::var_os(FLOOR_SERVE).is_some() {
+        run_floor();
     }
     let rounds: usize = std::env::var("ROUNDS")
         .ok()
@@ -384,17 +432,52 @@ fn main() {
         let big: Vec<u8> = (0..100 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
         std::fs::write(root.join("100m.bin"), big).unwrap();
     }
-    let strata = start_strata(&root, &folder.join("strata-access.log"));
+    let variants = std::env::var("STRATA_VARIANTS").unwrap_or_else(|_| "file".into());
+    let mut targets: Vec<Target> = Vec::new();
+    for variant in variants.split(',') {
+        let address = start_strata(&root, &folder.join("strata-access.log"), variant);
+        let name = match variant {
+            "file" => "strata".to_string(),
+            other => format!("s:{other}"),
+        };
+        targets.push(Target {
+            name,
+            address,
+            pids: vec![std::process::id()],
+            fixed_answer: false,
+            counts_switches: true,
+        });
+    }
     let (nginx_child, nginx) = start_nginx(&root, &folder);
-    println!("strata at {strata}, nginx at {nginx}; {rounds} rounds of {duration}, medians");
+    let (floor_child, floor) = start_floor();
+    println!(
+        "strata at {}, floor at {floor}, nginx at {nginx}; {rounds} rounds of {duration}, medians",
+        targets[0].address
+    );
     if let Ok(seconds) = std::env::var("SERVE_ONLY") {
-        // For experiments by hand (strace, perf): serve both, run no load.
+        // For experiments by hand (strace, perf): serve all three, run no load.
         std::thread::sleep(Duration::from_secs(seconds.parse().unwrap_or(60)));
         drop(nginx_child);
+        drop(floor_child);
         let _ = std::fs::remove_dir_all(&folder);
         return;
     }
-    let nginx_workers = children_of(nginx_child.id());
+    targets.push(Target {
+        name: "floor".into(),
+        address: floor,
+        pids: vec![floor_child.0.id()],
+        fixed_answer: true,
+        // Its threads end with their connections, and /proc forgets the
+        // switches of a thread that ended.
+        counts_switches: false,
+    });
+    targets.push(Target {
+        name: "nginx".into(),
+        address: nginx,
+        pids: children_of(nginx_child.id()),
+        fixed_answer: false,
+        counts_switches: true,
+    });
     println!(
         "{:<12} {:>8} {:>12} {:>10} {:>12} {:>12} {:>9} {:>11}",
         "scenario",
@@ -408,12 +491,12 @@ fn main() {
     );
     for scenario in scenarios.split(',') {
         if scenario == "idle" {
-            for (name, address) in [("strata", strata), ("nginx", nginx)] {
-                let elapsed = idle_then_new_client(address, 1000);
+            for target in &targets {
+                let elapsed = idle_then_new_client(target.address, 1000);
                 println!(
                     "{:<12} {:>8} new client answered in {:.2} ms with 1000 idle connections open",
                     "idle-1000",
-                    name,
+                    &target.name,
                     elapsed.as_secs_f64() * 1000.0
                 );
             }
@@ -426,68 +509,219 @@ fn main() {
             "100m" => ("/100m.bin", 4, false),
             other => panic!("unknown scenario {other}"),
         };
-        let mut results = [Samples::default(), Samples::default()];
+        // The floor answers 1 KiB to everything: it runs the 1 KiB scenarios only.
+        let measured: Vec<&Target> = targets
+            .iter()
+            .filter(|target| !target.fixed_answer || path == "/1k.html")
+            .collect();
+        let mut results: Vec<Samples> = measured.iter().map(|_| Samples::default()).collect();
         for _ in 0..rounds {
-            for (index, address) in [strata, nginx].into_iter().enumerate() {
-                let pids = if index == 0 {
-                    vec![std::process::id()]
-                } else {
-                    nginx_workers.clone()
-                };
-                let cpu_before = cpu_seconds(&pids);
-                let switches_before = context_switches(&pids);
-                let wrk_cpu_before = waited_children_cpu_seconds();
-                let wrk = run_wrk(
-                    &format!("http://{address}{path}"),
-                    connections,
-                    &duration,
-                    close,
-                );
-                let cpu = cpu_seconds(&pids) - cpu_before;
-                let switches = context_switches(&pids) - switches_before;
-                let wrk_cpu = waited_children_cpu_seconds() - wrk_cpu_before;
-                let requests = wrk.requests.max(1.0);
-                let samples = &mut results[index];
-                samples.requests_per_second.push(wrk.requests_per_second);
-                samples.p99_ms.push(wrk.p99_ms);
-                samples.cpu_us_per_request.push(cpu * 1e6 / requests);
-                samples
-                    .switches_per_request
-                    .push(switches as f64 / requests);
-                samples
-                    .wrk_cpu_us_per_request
-                    .push(wrk_cpu * 1e6 / requests);
-                samples.transfer_per_second = wrk.transfer_per_second;
+            for (target, samples) in measured.iter().zip(&mut results) {
+                let url = format!("http://{}{path}", target.address);
+                measure(target, &url, connections, &duration, close, samples);
             }
         }
-        let mut medians = Vec::new();
-        for (index, name) in ["strata", "nginx"].into_iter().enumerate() {
-            let samples = &mut results[index];
-            let median = [
-                median(&mut samples.requests_per_second),
-                median(&mut samples.p99_ms),
-                median(&mut samples.cpu_us_per_request),
-                median(&mut samples.switches_per_request),
-                median(&mut samples.wrk_cpu_us_per_request),
-            ];
-            let [rps, p99, cpu, switches, wrk_cpu] = median;
-            medians.push(median);
+        let medians: Vec<[f64; 5]> = measured
+            .iter()
+            .zip(&mut results)
+            .map(|(target, samples)| print_medians(scenario, target, samples))
+            .collect();
+        let reference = medians.last().expect("nginx is measured");
+        for (target, median) in measured
+            .iter()
+            .zip(&medians)
+            .filter(|(t, _)| t.name != "nginx")
+        {
+            let label = format!("{}/nginx", target.name);
             println!(
-                "{scenario:<12} {name:>8} {rps:>12.0} {p99:>10.2} {:>12} {cpu:>12.1} {switches:>9.2} {wrk_cpu:>11.1}",
-                samples.transfer_per_second
+                "{scenario:<12} {label:>12} {:>7.2}x {:>9.2}x {:>12} {:>11.2}x {:>9} {:>10.2}x",
+                median[0] / reference[0],
+                median[1] / reference[1],
+                "",
+                median[2] / reference[2],
+                "",
+                median[4] / reference[4],
             );
         }
-        println!(
-            "{scenario:<12} {:>8} {:>11.2}x {:>9.2}x {:>12} {:>11.2}x {:>9} {:>10.2}x",
-            "ratio",
-            medians[0][0] / medians[1][0],
-            medians[0][1] / medians[1][1],
-            "",
-            medians[0][2] / medians[1][2],
-            "",
-            medians[0][4] / medians[1][4],
-        );
     }
     drop(nginx_child);
+    drop(floor_child);
     let _ = std::fs::remove_dir_all(&folder);
+}
+
+/// One wrk run against one server, added to its samples.
+fn measure(
+    target: &Target,
+    url: &str,
+    connections: u32,
+    duration: &str,
+    close: bool,
+    samples: &mut Samples,
+) {
+    let pids = &target.pids;
+    let cpu_before = cpu_seconds(pids);
+    let switches_before = context_switches(pids);
+    let wrk_cpu_before = waited_children_cpu_seconds();
+    let wrk = run_wrk(url, connections, duration, close);
+    let cpu = cpu_seconds(pids) - cpu_before;
+    let switches = context_switches(pids) - switches_before;
+    let wrk_cpu = waited_children_cpu_seconds() - wrk_cpu_before;
+    let requests = wrk.requests.max(1.0);
+    samples.requests_per_second.push(wrk.requests_per_second);
+    samples.p99_ms.push(wrk.p99_ms);
+    samples.cpu_us_per_request.push(cpu * 1e6 / requests);
+    let switches_per_request = if target.counts_switches {
+        switches as f64 / requests
+    } else {
+        f64::NAN
+    };
+    samples.switches_per_request.push(switches_per_request);
+    samples
+        .wrk_cpu_us_per_request
+        .push(wrk_cpu * 1e6 / requests);
+    samples.transfer_per_second = wrk.transfer_per_second;
+}
+
+/// Prints one server's medians; returns them (req/s, p99, CPU, switches,
+/// wrk CPU).
+fn print_medians(scenario: &str, target: &Target, samples: &mut Samples) -> [f64; 5] {
+    let name = &target.name;
+    let median = [
+        median(&mut samples.requests_per_second),
+        median(&mut samples.p99_ms),
+        median(&mut samples.cpu_us_per_request),
+        median(&mut samples.switches_per_request),
+        median(&mut samples.wrk_cpu_us_per_request),
+    ];
+    let [rps, p99, cpu, switches, wrk_cpu] = median;
+    println!(
+        "{scenario:<12} {name:>8} {rps:>12.0} {p99:>10.2} {:>12} {cpu:>12.1} {switches:>9.2} {wrk_cpu:>11.1}",
+        samples.transfer_per_second
+    );
+    median
+}
+
+// ---------------------------------------------------------------------------
+// The floor: the least a std-only thread-per-connection server can do for a
+// 1 KiB file (a fixed answer, no file, no log, no limits). It runs in a
+// process of its own (this binary, started again with `FLOOR_SERVE` set), so
+// that its CPU time and context switches are counted apart. What strata
+// loses against it is overhead of its own; what the floor loses against
+// nginx is the thread model's.
+
+/// The environment variable that makes this binary the floor server.
+const FLOOR_SERVE: &str = "HTTP_SERVE_FLOOR";
+/// The floor's thread stacks.
+const FLOOR_STACK_BYTES: usize = 64 * 1024;
+
+/// The floor's fixed answers: head and 1 KiB body in one buffer, so one write.
+fn floor_responses() -> (Vec<u8>, Vec<u8>) {
+    let head = "HTTP/1.1 200 OK\r\nDate: Thu, 03 Dec 2026 02:00:00 GMT\r\nServer: floor\r\n\
+                Content-Type: text/html; charset=utf-8\r\nContent-Length: 1024\r\n";
+    let keep_alive = [head.as_bytes(), b"\r\n", &[b'a'; 1024]].concat();
+    let close = [head.as_bytes(), b"Connection: close\r\n\r\n", &[b'a'; 1024]].concat();
+    (keep_alive, close)
+}
+
+/// Serves the floor on 127.0.0.1 forever; prints its address first.
+/// `FLOOR_THREADS=N` (for experiments) has N threads that each accept and
+/// serve, instead of one acceptor that starts a thread per connection.
+fn run_floor() -> ! {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    println!("{}", listener.local_addr().unwrap());
+    let responses = Arc::new(floor_responses());
+    let threads: usize = std::env::var("FLOOR_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if threads > 0 {
+        let listener = Arc::new(listener);
+        for _ in 0..threads {
+            let listener = Arc::clone(&listener);
+            let responses = Arc::clone(&responses);
+            std::thread::Builder::new()
+                .stack_size(FLOOR_STACK_BYTES)
+                .spawn(move || {
+                    loop {
+                        if let Ok((stream, _)) = listener.accept() {
+                            floor_connection(stream, &responses);
+                        }
+                    }
+                })
+                .unwrap();
+        }
+        loop {
+            std::thread::park();
+        }
+    }
+    loop {
+        let Ok((stream, _)) = listener.accept() else {
+            continue;
+        };
+        let responses = Arc::clone(&responses);
+        let _ = std::thread::Builder::new()
+            .stack_size(FLOOR_STACK_BYTES)
+            .spawn(move || floor_connection(stream, &responses));
+    }
+}
+
+/// One connection: blocking reads, answers each complete head in order,
+/// closes after one that asks for it.
+fn floor_connection(mut stream: TcpStream, (keep_alive, close): &(Vec<u8>, Vec<u8>)) {
+    let _ = stream.set_nodelay(true);
+    let mut buffer = [0u8; 4096];
+    let mut filled = 0;
+    loop {
+        while let Some(end) = head_end(&buffer[..filled]) {
+            let closing = contains_ignoring_case(&buffer[..end], b"connection: close");
+            let answer = if closing { close } else { keep_alive };
+            if stream.write_all(answer).is_err() || closing {
+                return;
+            }
+            buffer.copy_within(end..filled, 0);
+            filled -= end;
+        }
+        match stream.read(&mut buffer[filled..]) {
+            Ok(0) | Err(_) => return,
+            Ok(count) => filled += count,
+        }
+    }
+}
+
+/// Where the head in `bytes` ends (after its blank line), if it does.
+fn head_end(bytes: &[u8]) -> Option<usize> {
+    bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|at| at + 4)
+}
+
+fn contains_ignoring_case(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window.eq_ignore_ascii_case(needle))
+}
+
+/// The floor server process; killed when dropped.
+struct Floor(Child);
+
+impl Drop for Floor {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts this binary again as the floor server; returns it and its address.
+fn start_floor() -> (Floor, SocketAddr) {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .env(FLOOR_SERVE, "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the floor server");
+    let mut line = String::new();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+    let address = line.trim().parse().expect("the floor's address");
+    (Floor(child), address)
 }

@@ -660,6 +660,27 @@ fn past_the_per_client_cap_new_connections_get_503() {
 }
 
 #[test]
+fn parked_workers_are_called_back() {
+    // Eight connections held at once take eight workers; when they close,
+    // two go back to accept and six park. Eight more at once need the
+    // parked ones called back (or new ones started): all are answered.
+    let address = server();
+    for round in 0..3 {
+        let mut held: Vec<Wire> = (0..8).map(|_| Wire::connect(address)).collect();
+        for (index, wire) in held.iter_mut().enumerate() {
+            wire.send(format!("GET /p{round}-{index} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes());
+        }
+        for (index, wire) in held.iter_mut().enumerate() {
+            let response = wire.response().unwrap();
+            assert_eq!(response.text(), format!("GET /p{round}-{index}"));
+        }
+        drop(held);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_still_serving(address);
+}
+
+#[test]
 fn idle_workers_are_reused() {
     let address = server();
     for index in 0..50 {
