@@ -33,6 +33,9 @@ for folder, count in (("big", 10000), ("mid", 1000)):
 PY
     "$binary" import "$work/src" --data "$work/data" > /dev/null
 fi
+# T is whole seconds: wait for the next one, so T is after every claim of
+# the import (a T before them would time a 404).
+sleep 1
 at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 # Prints "median best worst" in ms of $rounds GETs of $1 on server $2.
@@ -55,8 +58,15 @@ round() {
     server=$!
     while ! grep -q listening "$work/serve.out" 2>/dev/null; do sleep 0.1; done
     url=$(sed -n 's/^listening on //p' "$work/serve.out" | sed 's,/$,,')
-    # Warm the caches (blocks, the listing's pages) once.
-    curl -s -o /dev/null -H 'Authorization: Bearer bench' "$url/api/fs/big/?at=$at"
+    # Warm the caches (blocks, the token check) once, and check that the
+    # listings answer 200 with every entry: never time an error page.
+    for folder in big:10000 mid:1000; do
+        entries=$(curl -s -H 'Authorization: Bearer bench' "$url/api/fs/${folder%%:*}/?at=$at" |
+            python3 -c 'import json, sys; print(len(json.load(sys.stdin).get("entries", [])))')
+        [ "$entries" = "${folder#*:}" ] || {
+            echo "GET /api/fs/${folder%%:*}/?at=$at listed $entries entries, not ${folder#*:}" >&2
+            kill "$server"; exit 1; }
+    done
     big=$(time_get "/api/fs/big/?at=$at" "$url")
     mid=$(time_get "/api/fs/mid/?at=$at" "$url")
     kill "$server"
