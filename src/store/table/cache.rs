@@ -11,6 +11,7 @@ use crate::store::table::block::Block;
 use crate::store::table::clock_cache::ShardedClockCache;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -83,7 +84,7 @@ struct Node<K, V> {
 /// Invariants: `map` and the list hold the same slots; `usage_bytes` is
 /// the sum of their charges and is at most `capacity_bytes` after every
 /// operation.
-struct LruShard<K, V> {
+pub struct LruShard<K, V> {
     map: HashMap<K, u32, MixHasherBuilder>,
     nodes: Vec<Option<Node<K, V>>>,
     free: Vec<u32>,
@@ -195,7 +196,7 @@ impl<K: Hash + Eq + Clone, V: Clone> LruShard<K, V> {
 }
 
 /// Locks a shard. A panic while a shard was locked cannot break memory
-/// safety and each operation leaves the list consistent before it can
+/// safety and each operation leaves its shard consistent before it can
 /// panic, so a poisoned shard keeps serving.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
@@ -203,42 +204,62 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// A thread-safe LRU cache whose entries' charges sum to at most the
-/// capacity (split evenly among the shards).
-pub struct ShardedLruCache<K, V> {
-    shards: Vec<Mutex<LruShard<K, V>>>,
-    capacity_bytes: usize,
-    next_id: AtomicU64,
+/// One shard's eviction policy (LRU here, CLOCK in `clock_cache`), run
+/// under the shard's mutex by [`ShardedCache`].
+pub trait CacheShard<K, V> {
+    /// An empty shard holding at most `capacity_bytes` of charge.
+    fn with_capacity(capacity_bytes: usize) -> Self;
+    /// The value for `key`, marking it used.
+    fn get(&mut self, key: &K) -> Option<V>;
+    /// Inserts (or replaces) `key`, evicting by the policy until the
+    /// shard is within its capacity (an entry larger than it is not kept).
+    fn insert(&mut self, key: K, value: V, charge_bytes: usize);
+    fn erase(&mut self, key: &K);
+    /// Sum of the charges of the entries held.
+    fn usage_bytes(&self) -> usize;
 }
 
-impl<K: Hash + Eq + Clone, V: Clone> ShardedLruCache<K, V> {
+/// A thread-safe cache whose entries' charges sum to at most the capacity
+/// (split evenly among [`CACHE_SHARDS`] shards of policy `S`).
+pub struct ShardedCache<K, V, S> {
+    shards: Vec<Mutex<S>>,
+    capacity_bytes: usize,
+    next_id: AtomicU64,
+    entries: PhantomData<fn(K) -> V>,
+}
+
+/// The LRU flavour: the table cache (few entries, always hot).
+pub type ShardedLruCache<K, V> = ShardedCache<K, V, LruShard<K, V>>;
+
+impl<K: Hash, V, S: CacheShard<K, V>> ShardedCache<K, V, S> {
     pub fn new(capacity_bytes: usize) -> Self {
         let shard_capacity_bytes = capacity_bytes / CACHE_SHARDS;
         let shards = (0..CACHE_SHARDS)
-            .map(|_| Mutex::new(LruShard::new(shard_capacity_bytes)))
+            .map(|_| Mutex::new(S::with_capacity(shard_capacity_bytes)))
             .collect();
-        ShardedLruCache {
+        ShardedCache {
             shards,
             capacity_bytes,
             next_id: AtomicU64::new(1),
+            entries: PhantomData,
         }
     }
 
-    fn shard(&self, key: &K) -> MutexGuard<'_, LruShard<K, V>> {
+    fn shard(&self, key: &K) -> MutexGuard<'_, S> {
         let hash = MixHasherBuilder.hash_one(key);
         // Bits 32.. pick the shard; the map uses the low and top bits.
         let index = (hash >> 32) as usize & (CACHE_SHARDS - 1);
         lock(&self.shards[index])
     }
 
-    /// The value for `key`, marking it most recently used.
+    /// The value for `key`, marking it used.
     pub fn get(&self, key: &K) -> Option<V> {
         self.shard(key).get(key)
     }
 
-    /// Inserts (or replaces) `key`, then evicts least recently used
-    /// entries of its shard until the shard is within its share of the
-    /// capacity (an entry larger than that share is dropped at once).
+    /// Inserts (or replaces) `key`, then evicts entries of its shard by
+    /// the policy until the shard is within its share of the capacity
+    /// (an entry larger than that share is not kept).
     pub fn insert(&self, key: K, value: V, charge_bytes: usize) {
         self.shard(&key).insert(key, value, charge_bytes);
     }
@@ -257,12 +278,34 @@ impl<K: Hash + Eq + Clone, V: Clone> ShardedLruCache<K, V> {
     pub fn total_charge_bytes(&self) -> usize {
         self.shards
             .iter()
-            .map(|shard| lock(shard).usage_bytes)
+            .map(|shard| lock(shard).usage_bytes())
             .sum()
     }
 
     pub fn capacity_bytes(&self) -> usize {
         self.capacity_bytes
+    }
+}
+
+impl<K: Hash + Eq + Clone, V: Clone> CacheShard<K, V> for LruShard<K, V> {
+    fn with_capacity(capacity_bytes: usize) -> Self {
+        LruShard::new(capacity_bytes)
+    }
+
+    fn get(&mut self, key: &K) -> Option<V> {
+        LruShard::get(self, key)
+    }
+
+    fn insert(&mut self, key: K, value: V, charge_bytes: usize) {
+        LruShard::insert(self, key, value, charge_bytes)
+    }
+
+    fn erase(&mut self, key: &K) {
+        LruShard::erase(self, key)
+    }
+
+    fn usage_bytes(&self) -> usize {
+        self.usage_bytes
     }
 }
 

@@ -19,11 +19,9 @@
 //! a clone stays alive for that reader but no longer counts against the
 //! capacity (the bound covers what the cache holds, not what readers pin).
 
-use crate::store::table::cache::{CACHE_SHARDS, MixHasherBuilder};
+use crate::store::table::cache::{CacheShard, MixHasherBuilder, ShardedCache};
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::hash::Hash;
 
 /// An entry: its value, its charge, the clock's "used since the hand last
 /// passed" flag, and the frame that holds its key.
@@ -40,7 +38,7 @@ struct Slot<V> {
 /// slot's `frame` names the frame of its key; `free` lists the empty
 /// frames; `usage_bytes` is the sum of the slots' charges and at most
 /// `capacity_bytes` after every operation.
-struct ClockShard<K, V> {
+pub struct ClockShard<K, V> {
     map: HashMap<K, Slot<V>, MixHasherBuilder>,
     frames: Vec<Option<K>>,
     free: Vec<u32>,
@@ -145,75 +143,28 @@ impl<K: Hash + Eq + Clone, V: Clone> ClockShard<K, V> {
     }
 }
 
-/// Locks a shard. A panic while a shard was locked cannot break memory
-/// safety and each operation leaves the shard consistent before it can
-/// panic, so a poisoned shard keeps serving.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+/// The CLOCK flavour: the block cache.
+pub type ShardedClockCache<K, V> = ShardedCache<K, V, ClockShard<K, V>>;
 
-/// A thread-safe CLOCK cache whose entries' charges sum to at most the
-/// capacity (split evenly among the shards).
-pub struct ShardedClockCache<K, V> {
-    shards: Vec<Mutex<ClockShard<K, V>>>,
-    capacity_bytes: usize,
-    next_id: AtomicU64,
-}
-
-impl<K: Hash + Eq + Clone, V: Clone> ShardedClockCache<K, V> {
-    pub fn new(capacity_bytes: usize) -> Self {
-        let shard_capacity_bytes = capacity_bytes / CACHE_SHARDS;
-        let shards = (0..CACHE_SHARDS)
-            .map(|_| Mutex::new(ClockShard::new(shard_capacity_bytes)))
-            .collect();
-        ShardedClockCache {
-            shards,
-            capacity_bytes,
-            next_id: AtomicU64::new(1),
-        }
+impl<K: Hash + Eq + Clone, V: Clone> CacheShard<K, V> for ClockShard<K, V> {
+    fn with_capacity(capacity_bytes: usize) -> Self {
+        ClockShard::new(capacity_bytes)
     }
 
-    fn shard(&self, key: &K) -> MutexGuard<'_, ClockShard<K, V>> {
-        let hash = MixHasherBuilder.hash_one(key);
-        // Bits 32.. pick the shard; the map uses the low and top bits.
-        let index = (hash >> 32) as usize & (CACHE_SHARDS - 1);
-        lock(&self.shards[index])
+    fn get(&mut self, key: &K) -> Option<V> {
+        ClockShard::get(self, key)
     }
 
-    /// The value for `key`, marking it used.
-    pub fn get(&self, key: &K) -> Option<V> {
-        self.shard(key).get(key)
+    fn insert(&mut self, key: K, value: V, charge_bytes: usize) {
+        ClockShard::insert(self, key, value, charge_bytes)
     }
 
-    /// Inserts (or replaces) `key`, first evicting entries of its shard
-    /// not used lately until it fits in the shard's share of the capacity
-    /// (an entry larger than that share is not kept).
-    pub fn insert(&self, key: K, value: V, charge_bytes: usize) {
-        self.shard(&key).insert(key, value, charge_bytes);
+    fn erase(&mut self, key: &K) {
+        ClockShard::erase(self, key)
     }
 
-    pub fn erase(&self, key: &K) {
-        self.shard(key).erase(key);
-    }
-
-    /// A fresh id, so several tables can share one cache without their
-    /// block offsets colliding.
-    pub fn new_id(&self) -> u64 {
-        self.next_id.fetch_add(1, Ordering::Relaxed)
-    }
-
-    /// Sum of the charges of the cached entries, in bytes.
-    pub fn total_charge_bytes(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|shard| lock(shard).usage_bytes)
-            .sum()
-    }
-
-    pub fn capacity_bytes(&self) -> usize {
-        self.capacity_bytes
+    fn usage_bytes(&self) -> usize {
+        self.usage_bytes
     }
 }
 
