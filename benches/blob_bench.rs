@@ -6,6 +6,9 @@
 //!   (target: at least half of openssl's speed); `GET /api/file/<ref>`
 //!   with `curl -o /dev/null` (target: 1 GB/s); the server's peak resident
 //!   memory, VmHWM (target: under 100 MiB). Each round uses a fresh store.
+//!   Beside them, the disk's own synced write speed for the same bytes
+//!   (`dd oflag=direct` and `dd conv=fdatasync` into `--dir`): the PUT
+//!   is answered only once its bytes are synced, so it cannot beat them.
 //! - `index`: `stat` of 1,000 refs and an `enumerate-blobs` page of 10,000
 //!   on a store of 1,000,000 blobs (target: under 20 ms each), measured
 //!   directly on `DbStorage` and over HTTP against `strata serve`. The
@@ -235,26 +238,60 @@ fn put_and_get(flags: &Flags, binary: &Path, input: &Path, round: usize) -> Buil
     }
 }
 
-/// One round of the file scenario: openssl's MB/s, then each build's.
-fn file_round(flags: &Flags, input: &Path, round: usize) -> (f64, Vec<BuildRound>) {
+/// The disk's own speed for the same bytes: `dd` of `input` into
+/// `--dir` with `oflag=direct` (16 MiB writes that bypass the page cache,
+/// each on the medium when it returns), and with `conv=fdatasync` (into
+/// the page cache, one sync at the end). A synced PUT cannot beat these.
+fn disk_rates(flags: &Flags, input: &Path) -> (f64, f64) {
+    let probe = flags.dir.join("dd-probe");
+    let mut rates = [0.0; 2];
+    for (rate, flag) in rates.iter_mut().zip(["oflag=direct", "conv=fdatasync"]) {
+        let _ = std::fs::remove_file(&probe);
+        let (input_arg, output_arg) = (
+            format!("if={}", input.display()),
+            format!("of={}", probe.display()),
+        );
+        let args = [
+            input_arg.as_str(),
+            &output_arg,
+            "bs=16M",
+            flag,
+            "status=none",
+        ];
+        let (_, elapsed) = timed("dd", &args);
+        *rate = megabytes_per_second(flags.file_bytes, elapsed);
+    }
+    let _ = std::fs::remove_file(&probe);
+    (rates[0], rates[1])
+}
+
+/// One round of the file scenario: openssl's MB/s, the disk's, then each
+/// build's.
+fn file_round(flags: &Flags, input: &Path, round: usize) -> (f64, f64, Vec<BuildRound>) {
     let input_text = input.to_str().unwrap();
     let (_, openssl) = timed("openssl", &["dgst", "-sha224", input_text]);
     let openssl = megabytes_per_second(flags.file_bytes, openssl);
-    let mut line = format!("round {round}: openssl dgst -sha224 {openssl:.0} MB/s");
+    let (direct, buffered) = disk_rates(flags, input);
+    let mut line = format!(
+        "round {round}: openssl dgst -sha224 {openssl:.0} MB/s; disk: dd oflag=direct \
+         {direct:.0} MB/s, dd conv=fdatasync {buffered:.0} MB/s"
+    );
     let mut figures = Vec::new();
     for (name, binary) in builds(flags) {
         let build = put_and_get(flags, &binary, input, round);
         line.push_str(&format!(
-            "; {name}: curl -T PUT /api/file {:.0} MB/s ({:.2}x), GET {:.0} MB/s, VmHWM {} MiB",
+            "; {name}: curl -T PUT /api/file {:.0} MB/s ({:.2}x openssl, {:.2}x direct disk), \
+             GET {:.0} MB/s, VmHWM {} MiB",
             build.put,
             build.put / openssl,
+            build.put / direct,
             build.get,
             build.peak / MIB
         ));
         figures.push(build);
     }
     println!("{line}");
-    (openssl, figures)
+    (openssl, direct, figures)
 }
 
 fn file_scenario(flags: &Flags) {
@@ -265,13 +302,16 @@ fn file_scenario(flags: &Flags) {
         flags.rounds
     );
     let mut openssl = Vec::new();
+    let mut direct = Vec::new();
     let mut rounds: Vec<Vec<BuildRound>> = Vec::new();
     for round in 0..flags.rounds {
-        let (openssl_rate, figures) = file_round(flags, &input, round);
+        let (openssl_rate, direct_rate, figures) = file_round(flags, &input, round);
         openssl.push(openssl_rate);
+        direct.push(direct_rate);
         rounds.push(figures);
     }
     let openssl = median(&mut openssl);
+    let direct = median(&mut direct);
     for (index, (name, _)) in builds(flags).iter().enumerate() {
         let mut put: Vec<f64> = rounds.iter().map(|round| round[index].put).collect();
         let mut get: Vec<f64> = rounds.iter().map(|round| round[index].get).collect();
@@ -285,6 +325,10 @@ fn file_scenario(flags: &Flags) {
         println!(
             "put_file    : {put:>7.0} MB/s vs openssl {openssl:.0} MB/s = {:.2}x (target >= 0.50x)",
             put / openssl
+        );
+        println!(
+            "put_vs_disk : {put:>7.0} MB/s vs dd oflag=direct {direct:.0} MB/s = {:.2}x",
+            put / direct
         );
         println!("get_file    : {get:>7.0} MB/s (target >= 1000 MB/s)");
         println!("server_peak : {:>7} MiB (target < 100 MiB)", peak / MIB);
