@@ -77,8 +77,9 @@ struct State {
 /// What an accepted connection gets.
 enum Admission {
     /// Serve it; `spawn` asks for a new accepting thread first, since this
-    /// one was the last and no thread was parked (else one was called).
-    Serve { spawn: bool },
+    /// one was the last and no thread was parked; `call` asks to wake a
+    /// parked one (booked as called, woken once the lock is let go).
+    Serve { spawn: bool, call: bool },
     /// Past a cap: 503.
     Reject,
 }
@@ -182,17 +183,17 @@ impl Shared {
         *state.per_client.entry(peer).or_insert(0) += 1;
         state.serving += 1;
         state.accepting -= 1;
-        let mut spawn = false;
+        let (mut spawn, mut call) = (false, false);
         if state.accepting == 0 {
             state.accepting += 1; // the thread called or about to start
             if state.parked > state.calls {
                 state.calls += 1;
-                self.called.notify_one();
+                call = true;
             } else {
                 spawn = true;
             }
         }
-        Admission::Serve { spawn }
+        Admission::Serve { spawn, call }
     }
 
     /// Undoes `admit` when no new accepting thread could be started: this
@@ -310,7 +311,12 @@ fn run_worker(shared: &Arc<Shared>, may_retire: bool) {
         };
         match shared.admit(peer.ip()) {
             Admission::Reject => shared.reject(stream),
-            Admission::Serve { spawn } => {
+            Admission::Serve { spawn, call } => {
+                // Woken after the lock is let go: woken under it, the parked
+                // thread would sleep again at once, on the lock.
+                if call {
+                    shared.called.notify_one();
+                }
                 if spawn && spawn_worker(shared).is_err() {
                     shared.cancel(peer.ip());
                     shared.reject(stream);
