@@ -108,32 +108,63 @@ pub fn unix_now() -> i64 {
 }
 
 /// IMF-fixdate (RFC 9110 §5.6.7): `Sun, 06 Nov 1994 08:49:37 GMT`.
+/// Written byte by byte, not through `format!`: a file response carries
+/// one (`Last-Modified`), and the formatting machinery cost more than the
+/// rest of the header.
 pub fn format_http_date(unix_seconds: i64) -> String {
     let c = Civil::from_unix(unix_seconds);
-    format!(
-        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
-        DAY_NAMES[c.weekday_from_thursday as usize],
-        c.day,
-        MONTH_NAMES[c.month as usize - 1],
-        c.year,
-        c.hour,
-        c.minute,
-        c.second
-    )
+    let mut out = String::with_capacity(29);
+    out.push_str(DAY_NAMES[c.weekday_from_thursday as usize]);
+    out.push_str(", ");
+    push_two_digits(&mut out, c.day);
+    out.push(' ');
+    out.push_str(MONTH_NAMES[c.month as usize - 1]);
+    out.push(' ');
+    push_year(&mut out, c.year);
+    out.push(' ');
+    push_clock(&mut out, &c);
+    out.push_str(" GMT");
+    out
 }
 
 /// The access log's date (Common Log Format): `10/Oct/2000:13:55:36 +0000`.
 pub fn format_log_date(unix_seconds: i64) -> String {
     let c = Civil::from_unix(unix_seconds);
-    format!(
-        "{:02}/{}/{:04}:{:02}:{:02}:{:02} +0000",
-        c.day,
-        MONTH_NAMES[c.month as usize - 1],
-        c.year,
-        c.hour,
-        c.minute,
-        c.second
-    )
+    let mut out = String::with_capacity(26);
+    push_two_digits(&mut out, c.day);
+    out.push('/');
+    out.push_str(MONTH_NAMES[c.month as usize - 1]);
+    out.push('/');
+    push_year(&mut out, c.year);
+    out.push(':');
+    push_clock(&mut out, &c);
+    out.push_str(" +0000");
+    out
+}
+
+/// `HH:MM:SS`.
+fn push_clock(out: &mut String, c: &Civil) {
+    push_two_digits(out, c.hour);
+    out.push(':');
+    push_two_digits(out, c.minute);
+    out.push(':');
+    push_two_digits(out, c.second);
+}
+
+/// `value` (below 100) as two digits.
+fn push_two_digits(out: &mut String, value: u32) {
+    out.push(char::from(b'0' + (value / 10 % 10) as u8));
+    out.push(char::from(b'0' + (value % 10) as u8));
+}
+
+/// Four digits for years 0 to 9999; other years as `{:04}` writes them.
+fn push_year(out: &mut String, year: i64) {
+    if (0..10_000).contains(&year) {
+        push_two_digits(out, (year / 100) as u32);
+        push_two_digits(out, (year % 100) as u32);
+    } else {
+        out.push_str(&format!("{year:04}"));
+    }
 }
 
 /// Parses an HTTP date in any of the three forms RFC 9110 §5.6.7 says a
@@ -281,6 +312,37 @@ mod tests {
         assert_eq!(civil_from_days(days_from_civil(2000, 2, 29)), (2000, 2, 29));
         assert_eq!(days_in_month(1900, 2), 28);
         assert_eq!(days_in_month(2000, 2), 29);
+    }
+
+    #[test]
+    fn dates_are_written_as_format_would_write_them() {
+        // Years 1 to 9999 and beyond: 0001-01-01 is -62135596800.
+        let mut seconds = -62_135_596_800i64 - 86_400 * 400;
+        while seconds < 260_000_000_000 {
+            let c = Civil::from_unix(seconds);
+            let http = format!(
+                "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
+                DAY_NAMES[c.weekday_from_thursday as usize],
+                c.day,
+                MONTH_NAMES[c.month as usize - 1],
+                c.year,
+                c.hour,
+                c.minute,
+                c.second
+            );
+            assert_eq!(format_http_date(seconds), http);
+            let log = format!(
+                "{:02}/{}/{:04}:{:02}:{:02}:{:02} +0000",
+                c.day,
+                MONTH_NAMES[c.month as usize - 1],
+                c.year,
+                c.hour,
+                c.minute,
+                c.second
+            );
+            assert_eq!(format_log_date(seconds), log);
+            seconds += 7_777_777_777 / 1_000 + 13;
+        }
     }
 
     #[test]
