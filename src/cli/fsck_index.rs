@@ -52,7 +52,11 @@ impl Pass for IndexPass {
 
 /// Every claim in the claim log, with its logged date.
 fn claim_log(storage: &DbStorage) -> Result<HashMap<BlobRef, Timestamp>, StorageError> {
-    let options = ReadOptions::new();
+    // The whole claim log, read once: leave the block cache to readers.
+    let options = ReadOptions {
+        fill_cache: false,
+        ..ReadOptions::new()
+    };
     let claims =
         query::claim_log(storage.db(), &options, None, None, usize::MAX).map_err(|error| {
             StorageError::Corruption {

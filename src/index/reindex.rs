@@ -45,7 +45,12 @@ fn drop_index(db: &Db) -> Result<(), IndexError> {
     let end = key::prefix_end(&start);
     loop {
         let mut batch = WriteBatch::new();
-        let mut cursor = db.iter(&ReadOptions::new());
+        // A one-off walk over every index row: do not evict hot blocks.
+        let read = ReadOptions {
+            fill_cache: false,
+            ..ReadOptions::new()
+        };
+        let mut cursor = db.iter(&read);
         cursor.seek(&start);
         let mut count = 0;
         while cursor.valid() && cursor.key() < end.as_slice() && count < DELETE_BATCH_ROWS {

@@ -135,9 +135,14 @@ pub struct ReadOptions {
     /// never data. Cached blocks were checked when read. The value log
     /// always checks its blocks.
     pub verify_checksums: bool,
-    /// Keep blocks read in the block cache (turn off for bulk scans). An
-    /// iterator walking blocks in file order reads ahead several at once
-    /// and does not cache those (LevelDB's mapped reads never do).
+    /// Keep the data blocks read from table files in the block cache (on
+    /// by default, LevelDB's `fill_cache`): gets and iterators alike,
+    /// including the blocks an iterator walking in file order reads ahead
+    /// several at once, so a range scanned again (a folder listing, an
+    /// `enumerate-blobs` page) is read from memory, not from the files.
+    /// Turn it off for one-off bulk scans (fsck, reindex) so they do not
+    /// evict what readers keep hot; compaction never fills the cache. A
+    /// block the cache holds is used whatever this says.
     pub fill_cache: bool,
     /// Read as of this snapshot; None reads the latest state.
     pub snapshot: Option<super::Snapshot>,

@@ -424,3 +424,97 @@ fn after_close_writes_fail_and_reads_still_work() {
     );
     assert_eq!(get(&db, b"k"), Some(b"v".to_vec()));
 }
+
+/// Bytes the Db's block cache holds now.
+fn block_cache_bytes(db: &Db) -> usize {
+    let options = db.inner.table_cache.options();
+    let cache = options
+        .block_cache
+        .as_ref()
+        .expect("the Db has a block cache");
+    cache.total_charge_bytes()
+}
+
+/// Scans `[start, end)` with `read`; the number of entries seen.
+fn scan_range(db: &Db, read: &ReadOptions, start: &[u8], end: &[u8]) -> usize {
+    let mut cursor = db.iter(read);
+    cursor.seek(start);
+    let mut entries = 0;
+    while cursor.valid() && cursor.key() < end {
+        entries += 1;
+        cursor.next();
+    }
+    cursor.status().unwrap();
+    entries
+}
+
+/// A store of 20,000 rows of 100 bytes (about 500 data blocks), all in
+/// tables; nothing has read a data block yet.
+fn compacted_store(env: &FaultEnv) -> Db {
+    let db = Db::open(DIR, small_buffer_options(Arc::new(env.clone()))).unwrap();
+    for i in 0..20_000u32 {
+        put(&db, format!("row{i:06}").as_bytes(), &[b'v'; 100]);
+    }
+    db.compact_range(None, None).unwrap();
+    db
+}
+
+#[test]
+fn a_range_scanned_again_is_read_from_the_block_cache() {
+    let env = FaultEnv::in_memory();
+    let db = compacted_store(&env);
+    let (start, end) = (b"row005000".as_slice(), b"row015000".as_slice());
+    let reads_before = env.read_count();
+    assert_eq!(scan_range(&db, &read(), start, end), 10_000);
+    let first_reads = env.read_count() - reads_before;
+    assert!(first_reads > 0, "the first scan reads the tables");
+    assert!(block_cache_bytes(&db) > 200 * 4096, "its blocks are cached");
+    let reads_before = env.read_count();
+    assert_eq!(scan_range(&db, &read(), start, end), 10_000);
+    assert_eq!(
+        env.read_count() - reads_before,
+        0,
+        "the second scan is served from the cache (the first read {first_reads} times)"
+    );
+    // A backward walk over the same range reads nothing either.
+    let mut cursor = db.iter(&read());
+    cursor.seek(end);
+    cursor.prev();
+    let reads_before = env.read_count();
+    let mut entries = 0;
+    while cursor.valid() && cursor.key() >= start {
+        entries += 1;
+        cursor.prev();
+    }
+    assert_eq!((entries, env.read_count() - reads_before), (10_000, 0));
+}
+
+#[test]
+fn scans_without_fill_cache_and_compactions_leave_the_block_cache_empty() {
+    let env = FaultEnv::in_memory();
+    let db = compacted_store(&env);
+    assert_eq!(block_cache_bytes(&db), 0, "a compaction caches nothing");
+    let bulk = ReadOptions {
+        fill_cache: false,
+        ..ReadOptions::new()
+    };
+    for _ in 0..2 {
+        let reads_before = env.read_count();
+        assert_eq!(scan_range(&db, &bulk, b"row", b"rox"), 20_000);
+        assert!(
+            env.read_count() > reads_before,
+            "each bulk scan reads the files"
+        );
+    }
+    assert_eq!(block_cache_bytes(&db), 0, "bulk scans cache nothing");
+    // Cache one range, then rewrite every row and compact again: the
+    // cache keeps what readers put there and gains nothing.
+    scan_range(&db, &read(), b"row000000", b"row001000");
+    let cached = block_cache_bytes(&db);
+    assert!(cached > 0);
+    for i in 0..20_000u32 {
+        put(&db, format!("row{i:06}").as_bytes(), &[b'w'; 100]);
+    }
+    db.compact_range(None, None).unwrap();
+    assert_eq!(block_cache_bytes(&db), cached);
+}

@@ -9,11 +9,16 @@
 //! order `WritableFile::append` is called; [`FaultEnv::write_count`] says
 //! how many have happened, so a test can first run a workload cleanly,
 //! count its writes, then rerun it crashing at each one.
+//!
+//! Reads are counted too: [`FaultEnv::read_count`] is the number of
+//! `read_exact_at` calls on files opened with `open_random` (tables,
+//! value-log files), so a test can prove what a cache saves.
 
 use super::{Env, FileLock, MemEnv, RandomAccessFile, WritableFile};
 use std::collections::HashMap;
 use std::io::{self, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// What happens to one numbered write.
@@ -56,6 +61,8 @@ pub struct FaultEnv {
     inner: Arc<dyn Env>,
     memory: Option<MemEnv>,
     state: Arc<Mutex<FaultState>>,
+    /// Positional reads so far (an atomic: reads take no lock).
+    reads: Arc<AtomicU64>,
 }
 
 impl FaultEnv {
@@ -66,6 +73,7 @@ impl FaultEnv {
             inner: Arc::new(memory.clone()),
             memory: Some(memory),
             state: Arc::default(),
+            reads: Arc::default(),
         }
     }
 
@@ -75,6 +83,7 @@ impl FaultEnv {
             inner,
             memory: None,
             state: Arc::default(),
+            reads: Arc::default(),
         }
     }
 
@@ -90,6 +99,12 @@ impl FaultEnv {
     /// Appends done so far (failed ones included).
     pub fn write_count(&self) -> u64 {
         self.state().writes
+    }
+
+    /// Positional reads (`read_exact_at`) done so far on files opened with
+    /// `open_random`, failed ones included.
+    pub fn read_count(&self) -> u64 {
+        self.reads.load(Ordering::Relaxed)
     }
 
     /// Makes write number `write_number` (1-based, see the module doc) fail.
@@ -194,6 +209,27 @@ impl WritableFile for FaultWritableFile {
     }
 }
 
+/// A random-access file of the fault env: counts its reads.
+struct CountedRandomFile {
+    inner: Arc<dyn RandomAccessFile>,
+    reads: Arc<AtomicU64>,
+}
+
+impl RandomAccessFile for CountedRandomFile {
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        self.inner.read_exact_at(buf, offset)
+    }
+
+    fn len(&self) -> io::Result<u64> {
+        self.inner.len()
+    }
+
+    fn as_file(&self) -> Option<&std::fs::File> {
+        self.inner.as_file()
+    }
+}
+
 impl Env for FaultEnv {
     fn new_writable(&self, path: &Path) -> io::Result<Box<dyn WritableFile>> {
         self.check_change()?;
@@ -206,7 +242,10 @@ impl Env for FaultEnv {
     }
 
     fn open_random(&self, path: &Path) -> io::Result<Arc<dyn RandomAccessFile>> {
-        self.inner.open_random(path)
+        Ok(Arc::new(CountedRandomFile {
+            inner: self.inner.open_random(path)?,
+            reads: Arc::clone(&self.reads),
+        }))
     }
 
     fn open_sequential(&self, path: &Path) -> io::Result<Box<dyn Read + Send>> {

@@ -43,9 +43,10 @@ pub struct TableReadOptions {
     /// by default (LevelDB's is off): a corrupt block must be an error,
     /// never data. Index, metaindex and filter blocks are always checked.
     pub verify_checksums: bool,
-    /// Put data blocks read from the file into the block cache (turn off
-    /// for scans that should not evict hot blocks). Blocks a cursor gets
-    /// through read-ahead (`readahead`) are never cached.
+    /// Put data blocks read from the file into the block cache, whether
+    /// read alone or cut from a cursor's read-ahead (`readahead`); on by
+    /// default, as LevelDB's. Off for bulk scans that should not evict hot
+    /// blocks (compaction's input, fsck). The cache is consulted either way.
     pub fill_cache: bool,
 }
 

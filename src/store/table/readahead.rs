@@ -13,8 +13,10 @@
 //!
 //! Memory: one buffer of at most `READAHEAD_WINDOW_MAX_BYTES` per cursor
 //! that reads sequentially; blocks cut from it are copied out (the buffer
-//! is reused) and are not put in the block cache (a scan does not evict
-//! the blocks point reads keep hot, as LevelDB's mapped reads never do).
+//! is reused). The table puts each block cut out into the block cache
+//! when the read asks `fill_cache` (as any block read from the file), so
+//! the next scan of the same range is served from memory; compaction's
+//! cursors do not, and never evict the blocks readers keep hot.
 
 use crate::store::table::error::TableError;
 use crate::store::table::format::{BLOCK_TRAILER_BYTES, BlockHandle, TableFile};

@@ -114,21 +114,28 @@ impl Table {
         handle: BlockHandle,
     ) -> Result<Arc<Block>, TableError> {
         let block = Arc::new(self.load_block(read, handle)?);
+        self.keep(read, handle, &block);
+        Ok(block)
+    }
+
+    /// Puts a block just read from the file into the block cache when
+    /// there is one and `read.fill_cache` (LevelDB's `Table::BlockReader`).
+    fn keep(&self, read: &TableReadOptions, handle: BlockHandle, block: &Arc<Block>) {
         if let Some(cache) = &self.options.block_cache
             && read.fill_cache
         {
             cache.insert(
                 self.cache_key(handle),
-                Arc::clone(&block),
+                Arc::clone(block),
                 block.size_bytes(),
             );
         }
-        Ok(block)
     }
 
     /// The data block at `handle` for a cursor walking the table: from
-    /// the cache when it holds it, else cut from the cursor's read-ahead
-    /// (not cached, see `readahead`), else read alone (and cached).
+    /// the cache when it holds it, else cut from the cursor's read-ahead,
+    /// else read alone. Either way a block read from the file is cached
+    /// when `read.fill_cache`, so the next scan of the range reads nothing.
     pub(crate) fn scan_block(
         &self,
         read: &TableReadOptions,
@@ -140,7 +147,11 @@ impl Table {
             return Ok(block);
         }
         match readahead.block(&self.file, handle, read.verify_checksums) {
-            Some(contents) => Ok(Arc::new(Block::new(contents?, origin(&self.file, handle))?)),
+            Some(contents) => {
+                let block = Arc::new(Block::new(contents?, origin(&self.file, handle))?);
+                self.keep(read, handle, &block);
+                Ok(block)
+            }
             None => self.read_data_block(read, handle),
         }
     }

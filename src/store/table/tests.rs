@@ -265,6 +265,51 @@ fn scans_read_ahead_many_blocks_per_file_read_both_ways() {
 }
 
 #[test]
+fn scans_fill_the_block_cache_unless_told_not_to() {
+    let cache = Arc::new(BlockCache::new(8 << 20));
+    let options = TableOptions {
+        block_cache: Some(Arc::clone(&cache)),
+        ..TableOptions::default()
+    };
+    let model: Model = (0..20_000u32)
+        .map(|index| (format!("key{index:08}").into_bytes(), vec![b'v'; 100]))
+        .collect();
+    let contents = build(&options, &model);
+    let file = Arc::new(MemRandomAccessFile::new(contents.clone()));
+    let dyn_file: Arc<dyn RandomAccessFile> = Arc::clone(&file) as _;
+    let size = contents.len() as u64;
+    let table = Arc::new(Table::open(options, dyn_file, Arc::from("t.ldb"), size).unwrap());
+    let bulk = TableReadOptions {
+        fill_cache: false,
+        ..TableReadOptions::default()
+    };
+    let reads_before = file.reads();
+    assert_eq!(scan_forward(&mut table.iter(bulk)).len(), model.len());
+    assert!(file.reads() > reads_before);
+    assert_eq!(
+        cache.total_charge_bytes(),
+        0,
+        "fill_cache off caches nothing"
+    );
+    for backward in [false, true] {
+        let reads_before = file.reads();
+        let mut iter = table.iter(TableReadOptions::default());
+        let entries = match backward {
+            false => scan_forward(&mut iter),
+            true => scan_backward(&mut iter),
+        };
+        assert_eq!(entries.len(), model.len());
+        let reads = file.reads() - reads_before;
+        assert!(
+            !backward || reads == 0,
+            "a scan after a filling scan reads nothing: {reads} reads"
+        );
+    }
+    // Every data block is cached: at least the table's entry bytes.
+    assert!(cache.total_charge_bytes() >= model.len() * 100);
+}
+
+#[test]
 fn table_with_unknown_filter_name_is_read_without_filter() {
     let built = TableOptions {
         filter_policy: Some(Arc::new(BloomFilterPolicy::new(10))),
