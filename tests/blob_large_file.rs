@@ -86,7 +86,12 @@ fn get_streamed(served: &ServedBinary, file_ref: &str) -> (String, u64) {
     let mut buffer = vec![0u8; 256 * 1024];
     let mut total = 0u64;
     loop {
-        let count = reader.read(&mut buffer).unwrap();
+        let count = match reader.read(&mut buffer) {
+            // A stop and resume ends a read with a timeout in EINTR
+            // (signal(7)): read again.
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            read => read.unwrap(),
+        };
         if count == 0 {
             break;
         }

@@ -367,3 +367,58 @@ fn a_put_cut_off_by_a_killed_server_resumes_after_a_restart() {
     let got = get_stdout(&["get", "--server", &url, file_ref.as_str()]);
     assert!(got == bytes);
 }
+
+/// Sends `signal` (`STOP`, `CONT`) to process `pid` with kill(1).
+fn send_signal(signal: &str, pid: u32) {
+    let status = Command::new("kill")
+        .args([format!("-{signal}"), pid.to_string()])
+        .status()
+        .expect("kill(1)");
+    assert!(status.success(), "kill -{signal} {pid}: {status}");
+}
+
+#[test]
+fn a_get_stopped_and_resumed_while_it_waits_for_the_answer_still_succeeds() {
+    // Ctrl-Z then `fg`: with a read timeout set, Linux ends the blocked
+    // read with EINTR on resume (signal(7)); the client reads again.
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let bytes = b"the answer after a stop";
+    let file_ref = BlobRef::of_bytes(bytes).to_string();
+    let child = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(["get", "--server", &url, &file_ref])
+        .env("STRATA_TOKEN", TOKEN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (mut stream, _) = listener.accept().unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert!(
+        line.starts_with(&format!("GET /api/file/{file_ref} ")),
+        "{line}"
+    );
+    while line != "\r\n" {
+        line.clear();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "a whole head");
+    }
+    // The request is out: the client is in (or on its way into) its read.
+    std::thread::sleep(Duration::from_millis(200));
+    send_signal("STOP", child.id());
+    std::thread::sleep(Duration::from_millis(100));
+    send_signal("CONT", child.id());
+    std::thread::sleep(Duration::from_millis(100));
+    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", bytes.len());
+    // A client that gave up has closed: its stderr below says why.
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(bytes);
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(output.stdout, bytes);
+}

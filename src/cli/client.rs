@@ -15,6 +15,8 @@
 //! - `401` is always [`ClientError::Unauthorized`], whose message tells
 //!   the user to set `STRATA_TOKEN`.
 //! - Every wait is bounded: [`CONNECT_TIMEOUT_MS`], [`IO_TIMEOUT_MS`].
+//! - A read or write ended by EINTR is made again: a command stopped and
+//!   resumed (Ctrl-Z, `fg`) carries on where it was.
 
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -517,6 +519,10 @@ impl Client {
                     return Err(ClientError::Protocol(why));
                 }
                 Ok(count) => connection.buffered += count,
+                // With a read timeout set, Linux ends a blocked read with
+                // EINTR when the process is stopped and resumed (Ctrl-Z,
+                // `fg`), with no signal handler installed (signal(7)).
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) if filled == 0 && is_stale_error(&error) => return Ok(Attempt::Stale),
                 Err(error) => return Err(socket_error(&server, "reading", error)),
             }

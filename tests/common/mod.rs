@@ -85,14 +85,23 @@ impl Wire {
         let _ = self.stream.write_all(bytes);
     }
 
+    /// Reads what arrives next; false at the end of the stream or on an
+    /// error. `Interrupted` is retried: with a read timeout set, Linux ends
+    /// a blocked `read` with EINTR when the process is stopped and resumed
+    /// (SIGSTOP/SIGCONT, a cgroup freeze), even without a signal handler
+    /// (signal(7)); that is not the server closing.
     fn fill(&mut self) -> bool {
         let mut chunk = [0u8; 65536];
-        match self.stream.read(&mut chunk) {
-            Ok(0) | Err(_) => false,
-            Ok(count) => {
-                self.pending.extend_from_slice(&chunk[..count]);
-                true
-            }
+        loop {
+            return match self.stream.read(&mut chunk) {
+                Ok(0) => false,
+                Ok(count) => {
+                    self.pending.extend_from_slice(&chunk[..count]);
+                    true
+                }
+                Err(error) if error.kind() == ErrorKind::Interrupted => continue,
+                Err(_) => false,
+            };
         }
     }
 
@@ -179,10 +188,14 @@ impl Wire {
             return false;
         }
         let mut byte = [0u8; 1];
-        match self.stream.read(&mut byte) {
-            Ok(0) => true,
-            Ok(_) => false,
-            Err(e) => !matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+        loop {
+            return match self.stream.read(&mut byte) {
+                Ok(0) => true,
+                Ok(_) => false,
+                // Stopped and resumed, not closed (see `fill`).
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => !matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+            };
         }
     }
 }
