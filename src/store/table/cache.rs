@@ -312,6 +312,7 @@ impl<K: Hash + Eq + Clone, V: Clone> CacheShard<K, V> for LruShard<K, V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::table::clock_cache::ClockShard;
     use crate::store::table::test_rng::TestRng;
 
     #[test]
@@ -327,18 +328,6 @@ mod tests {
         assert_eq!(shard.get(&2), Some(20));
         assert_eq!(shard.get(&3), Some(30));
         assert_eq!(shard.usage_bytes, 3);
-    }
-
-    #[test]
-    fn replacing_a_key_updates_value_and_charge() {
-        let mut shard: LruShard<u32, u32> = LruShard::new(10);
-        shard.insert(1, 1, 4);
-        shard.insert(1, 2, 6);
-        assert_eq!(shard.get(&1), Some(2));
-        assert_eq!(shard.usage_bytes, 6);
-        shard.erase(&1);
-        assert_eq!(shard.get(&1), None);
-        assert_eq!(shard.usage_bytes, 0);
     }
 
     #[test]
@@ -392,10 +381,24 @@ mod tests {
         }
     }
 
-    #[test]
-    fn sharded_cache_stays_within_capacity_under_concurrent_use() {
-        let cache: Arc<ShardedLruCache<BlockCacheKey, Arc<Vec<u8>>>> =
-            Arc::new(ShardedLruCache::new(64 * 1024));
+    /// What every policy must do, checked for LRU and CLOCK alike.
+    fn replacing_a_key_updates_value_and_charge<S: CacheShard<u32, u32>>() {
+        let mut shard = S::with_capacity(10);
+        shard.insert(1, 1, 4);
+        shard.insert(1, 2, 6);
+        assert_eq!(shard.get(&1), Some(2));
+        assert_eq!(shard.usage_bytes(), 6);
+        shard.erase(&1);
+        assert_eq!(shard.get(&1), None);
+        assert_eq!(shard.usage_bytes(), 0);
+    }
+
+    fn sharded_cache_stays_within_capacity_under_concurrent_use<S>()
+    where
+        S: CacheShard<BlockCacheKey, Arc<Vec<u8>>> + Send,
+    {
+        let cache: Arc<ShardedCache<BlockCacheKey, Arc<Vec<u8>>, S>> =
+            Arc::new(ShardedCache::new(64 * 1024));
         std::thread::scope(|scope| {
             for thread in 0..4u64 {
                 let cache = Arc::clone(&cache);
@@ -418,9 +421,26 @@ mod tests {
         assert!(cache.total_charge_bytes() > cache.capacity_bytes() / 2);
     }
 
-    #[test]
-    fn new_ids_are_distinct() {
-        let cache: ShardedLruCache<u64, u64> = ShardedLruCache::new(1024);
+    fn new_ids_are_distinct<S: CacheShard<u64, u64>>() {
+        let cache: ShardedCache<u64, u64, S> = ShardedCache::new(1024);
         assert_ne!(cache.new_id(), cache.new_id());
+    }
+
+    #[test]
+    fn both_policies_replace_a_key_with_its_new_value_and_charge() {
+        replacing_a_key_updates_value_and_charge::<LruShard<u32, u32>>();
+        replacing_a_key_updates_value_and_charge::<ClockShard<u32, u32>>();
+    }
+
+    #[test]
+    fn both_policies_stay_within_capacity_under_concurrent_use() {
+        sharded_cache_stays_within_capacity_under_concurrent_use::<LruShard<_, _>>();
+        sharded_cache_stays_within_capacity_under_concurrent_use::<ClockShard<_, _>>();
+    }
+
+    #[test]
+    fn both_policies_hand_out_distinct_ids() {
+        new_ids_are_distinct::<LruShard<u64, u64>>();
+        new_ids_are_distinct::<ClockShard<u64, u64>>();
     }
 }
