@@ -142,48 +142,6 @@ impl<K: Hash + Eq + Clone, V: Clone> LruShard<K, V> {
         self.newest = slot;
     }
 
-    fn get(&mut self, key: &K) -> Option<V> {
-        let slot = *self.map.get(key)?;
-        if self.newest != slot {
-            self.unlink(slot);
-            self.push_newest(slot);
-        }
-        Some(self.node(slot).value.clone())
-    }
-
-    fn insert(&mut self, key: K, value: V, charge_bytes: usize) {
-        self.erase(&key);
-        let node = Node {
-            key: key.clone(),
-            value,
-            charge_bytes,
-            newer: NIL,
-            older: NIL,
-        };
-        let slot = match self.free.pop() {
-            Some(slot) => {
-                self.nodes[slot as usize] = Some(node);
-                slot
-            }
-            None => {
-                self.nodes.push(Some(node));
-                u32::try_from(self.nodes.len() - 1).expect("cache over 4 G entries")
-            }
-        };
-        self.map.insert(key, slot);
-        self.push_newest(slot);
-        self.usage_bytes += charge_bytes;
-        while self.usage_bytes > self.capacity_bytes && self.oldest != NIL {
-            self.remove_slot(self.oldest);
-        }
-    }
-
-    fn erase(&mut self, key: &K) {
-        if let Some(&slot) = self.map.get(key) {
-            self.remove_slot(slot);
-        }
-    }
-
     fn remove_slot(&mut self, slot: u32) {
         self.unlink(slot);
         let node = self.nodes[slot as usize]
@@ -293,15 +251,45 @@ impl<K: Hash + Eq + Clone, V: Clone> CacheShard<K, V> for LruShard<K, V> {
     }
 
     fn get(&mut self, key: &K) -> Option<V> {
-        LruShard::get(self, key)
+        let slot = *self.map.get(key)?;
+        if self.newest != slot {
+            self.unlink(slot);
+            self.push_newest(slot);
+        }
+        Some(self.node(slot).value.clone())
     }
 
     fn insert(&mut self, key: K, value: V, charge_bytes: usize) {
-        LruShard::insert(self, key, value, charge_bytes)
+        self.erase(&key);
+        let node = Node {
+            key: key.clone(),
+            value,
+            charge_bytes,
+            newer: NIL,
+            older: NIL,
+        };
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.nodes[slot as usize] = Some(node);
+                slot
+            }
+            None => {
+                self.nodes.push(Some(node));
+                u32::try_from(self.nodes.len() - 1).expect("cache over 4 G entries")
+            }
+        };
+        self.map.insert(key, slot);
+        self.push_newest(slot);
+        self.usage_bytes += charge_bytes;
+        while self.usage_bytes > self.capacity_bytes && self.oldest != NIL {
+            self.remove_slot(self.oldest);
+        }
     }
 
     fn erase(&mut self, key: &K) {
-        LruShard::erase(self, key)
+        if let Some(&slot) = self.map.get(key) {
+            self.remove_slot(slot);
+        }
     }
 
     fn usage_bytes(&self) -> usize {

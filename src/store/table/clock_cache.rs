@@ -60,42 +60,6 @@ impl<K: Hash + Eq + Clone, V: Clone> ClockShard<K, V> {
         }
     }
 
-    fn get(&mut self, key: &K) -> Option<V> {
-        let slot = self.map.get_mut(key)?;
-        slot.referenced = true;
-        Some(slot.value.clone())
-    }
-
-    /// Inserts (or replaces) `key` after evicting what it takes to fit;
-    /// an entry larger than the shard's capacity is not kept.
-    fn insert(&mut self, key: K, value: V, charge_bytes: usize) {
-        self.erase(&key);
-        if charge_bytes > self.capacity_bytes {
-            return;
-        }
-        while self.usage_bytes + charge_bytes > self.capacity_bytes {
-            self.evict_one();
-        }
-        let frame = match self.free.pop() {
-            Some(frame) => {
-                self.frames[frame as usize] = Some(key.clone());
-                frame
-            }
-            None => {
-                self.frames.push(Some(key.clone()));
-                u32::try_from(self.frames.len() - 1).expect("cache over 4 G entries")
-            }
-        };
-        let slot = Slot {
-            value,
-            charge_bytes,
-            referenced: false,
-            frame,
-        };
-        self.map.insert(key, slot);
-        self.usage_bytes += charge_bytes;
-    }
-
     /// Advances the hand to the first entry not used since it last
     /// passed, clearing the flags it passes, and evicts that entry.
     /// REQUIRES: the shard holds an entry.
@@ -127,12 +91,6 @@ impl<K: Hash + Eq + Clone, V: Clone> ClockShard<K, V> {
         unreachable!("the clock's hand found no entry to evict in two turns");
     }
 
-    fn erase(&mut self, key: &K) {
-        if let Some(frame) = self.remove(key) {
-            self.frames[frame as usize] = None;
-        }
-    }
-
     /// Removes `key`'s entry and frees its frame (whose key the caller
     /// clears); returns the frame.
     fn remove(&mut self, key: &K) -> Option<u32> {
@@ -152,15 +110,43 @@ impl<K: Hash + Eq + Clone, V: Clone> CacheShard<K, V> for ClockShard<K, V> {
     }
 
     fn get(&mut self, key: &K) -> Option<V> {
-        ClockShard::get(self, key)
+        let slot = self.map.get_mut(key)?;
+        slot.referenced = true;
+        Some(slot.value.clone())
     }
 
     fn insert(&mut self, key: K, value: V, charge_bytes: usize) {
-        ClockShard::insert(self, key, value, charge_bytes)
+        self.erase(&key);
+        if charge_bytes > self.capacity_bytes {
+            return;
+        }
+        while self.usage_bytes + charge_bytes > self.capacity_bytes {
+            self.evict_one();
+        }
+        let frame = match self.free.pop() {
+            Some(frame) => {
+                self.frames[frame as usize] = Some(key.clone());
+                frame
+            }
+            None => {
+                self.frames.push(Some(key.clone()));
+                u32::try_from(self.frames.len() - 1).expect("cache over 4 G entries")
+            }
+        };
+        let slot = Slot {
+            value,
+            charge_bytes,
+            referenced: false,
+            frame,
+        };
+        self.map.insert(key, slot);
+        self.usage_bytes += charge_bytes;
     }
 
     fn erase(&mut self, key: &K) {
-        ClockShard::erase(self, key)
+        if let Some(frame) = self.remove(key) {
+            self.frames[frame as usize] = None;
+        }
     }
 
     fn usage_bytes(&self) -> usize {
