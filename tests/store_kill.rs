@@ -1,9 +1,10 @@
 //! Crash test with a real process: a child writes through PosixEnv and
 //! prints each acknowledged write; the parent kills it with SIGKILL at a
 //! random moment while it writes (up to half a second after its first
-//! acknowledgement, however long it took to start), reopens the store and checks that every write the
-//! child acknowledged with `sync` is there, with a prefix of the rest
-//! (nothing older lost than something newer kept).
+//! acknowledgement, however long it took to start), reopens the store
+//! and checks that every write the child acknowledged with `sync` is
+//! there, with a prefix of the rest (nothing older lost than something
+//! newer kept).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -88,12 +89,15 @@ fn run_and_kill(dir: &Path, delay: Duration, round: u64) -> usize {
     let stdout = child.stdout.take().expect("piped stdout");
     let (first_sender, first_ack) = mpsc::channel();
     let reader = std::thread::spawn(move || {
+        let mut first_sender = Some(first_sender);
         let mut last = None;
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if let Some(index) = line.strip_prefix("synced ") {
                 last = index.parse::<usize>().ok();
-                if last.is_some() {
-                    let _ = first_sender.send(());
+                if last.is_some()
+                    && let Some(sender) = first_sender.take()
+                {
+                    let _ = sender.send(());
                 }
             }
         }

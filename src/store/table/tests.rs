@@ -43,6 +43,18 @@ fn open(options: &TableOptions, contents: Vec<u8>) -> Result<Arc<Table>, TableEr
     Table::open(options.clone(), file, Arc::from("000042.ldb"), size).map(Arc::new)
 }
 
+/// Opens `contents` like [`open`], on a file that counts its reads.
+fn open_counted(
+    options: &TableOptions,
+    contents: Vec<u8>,
+) -> (Arc<MemRandomAccessFile>, Arc<Table>) {
+    let size = contents.len() as u64;
+    let file = Arc::new(MemRandomAccessFile::new(contents));
+    let dyn_file: Arc<dyn RandomAccessFile> = Arc::clone(&file) as _;
+    let table = Table::open(options.clone(), dyn_file, Arc::from("t.ldb"), size).unwrap();
+    (file, Arc::new(table))
+}
+
 fn get(table: &Table, key: &[u8]) -> Result<Option<Entry>, TableError> {
     let read = TableReadOptions::default();
     table.internal_get(&read, key, |key, value| (key.to_vec(), value.to_vec()))
@@ -213,9 +225,7 @@ fn bloom_negative_lookup_reads_no_data_block() {
         .map(|index| (format!("key{index:08}").into_bytes(), vec![b'v'; 50]))
         .collect();
     let contents = build(&options, &model);
-    let file = Arc::new(MemRandomAccessFile::new(contents.clone()));
-    let dyn_file: Arc<dyn RandomAccessFile> = Arc::clone(&file) as _;
-    let table = Table::open(options, dyn_file, Arc::from("t.ldb"), contents.len() as u64).unwrap();
+    let (file, table) = open_counted(&options, contents);
     let reads_after_open = file.reads();
     let lookups = 10_000u32;
     for index in 0..lookups {
@@ -243,10 +253,7 @@ fn scans_read_ahead_many_blocks_per_file_read_both_ways() {
         .collect();
     let contents = build(&options, &model);
     let blocks = contents.len() as u64 / options.block_size_bytes as u64;
-    let file = Arc::new(MemRandomAccessFile::new(contents.clone()));
-    let dyn_file: Arc<dyn RandomAccessFile> = Arc::clone(&file) as _;
-    let size = contents.len() as u64;
-    let table = Arc::new(Table::open(options, dyn_file, Arc::from("t.ldb"), size).unwrap());
+    let (file, table) = open_counted(&options, contents);
     let expected: Vec<Entry> = model.into_iter().collect();
     for backward in [false, true] {
         let reads_before = file.reads();
@@ -275,10 +282,7 @@ fn scans_fill_the_block_cache_unless_told_not_to() {
         .map(|index| (format!("key{index:08}").into_bytes(), vec![b'v'; 100]))
         .collect();
     let contents = build(&options, &model);
-    let file = Arc::new(MemRandomAccessFile::new(contents.clone()));
-    let dyn_file: Arc<dyn RandomAccessFile> = Arc::clone(&file) as _;
-    let size = contents.len() as u64;
-    let table = Arc::new(Table::open(options, dyn_file, Arc::from("t.ldb"), size).unwrap());
+    let (file, table) = open_counted(&options, contents);
     let bulk = TableReadOptions {
         fill_cache: false,
         ..TableReadOptions::default()
@@ -330,9 +334,7 @@ fn block_cache_serves_repeated_reads_and_stays_within_capacity() {
     let mut rng = TestRng::from_clock("block_cache_serves");
     let model = random_model(&mut rng, 3000, 200);
     let contents = build(&options, &model);
-    let file = Arc::new(MemRandomAccessFile::new(contents.clone()));
-    let dyn_file: Arc<dyn RandomAccessFile> = Arc::clone(&file) as _;
-    let table = Table::open(options, dyn_file, Arc::from("t.ldb"), contents.len() as u64).unwrap();
+    let (file, table) = open_counted(&options, contents);
     let key = model.keys().next().unwrap().clone();
     get(&table, &key).unwrap();
     let reads = file.reads();
