@@ -218,6 +218,138 @@ fn op_put_names_stored_content_and_refuses_what_is_not_a_stored_file() {
 }
 
 #[test]
+fn op_put_many_names_many_files_checks_them_all_first_and_stops_at_a_refusal() {
+    let served = ServedBinary::start("cli-op-put-many");
+    let root = scratch("op-put-many");
+    let mut refs = Vec::new();
+    for index in 0..2u64 {
+        let file = root.join(format!("x{index}.bin"));
+        write(&file, &pseudo_random_bytes(index, 5_000));
+        let put = ok(&["put", file.to_str().unwrap(), "--server", &url(&served)]);
+        refs.push(put.split(' ').next().unwrap().to_owned());
+    }
+    let post = |folder: &str, body: String| {
+        let target = format!("/api/fs{folder}/?op=put-many");
+        call(served.address, "POST", &target, "", body.as_bytes())
+    };
+    let entry = |path: &str, content: &str| format!(r#"{{"path":"{path}","content":"{content}"}}"#);
+    let files = |entries: &[String]| format!(r#"{{"files":[{}]}}"#, entries.join(","));
+    let first = post(
+        "/m",
+        files(&[entry("a.bin", &refs[0]), entry("sub/b.bin", &refs[1])]),
+    );
+    assert_eq!(first.status, 200, "{}", first.text());
+    let answers = json_of(&first);
+    let answers = answers
+        .get("files")
+        .and_then(|v| v.as_array())
+        .unwrap()
+        .to_vec();
+    assert_eq!(answers.len(), 2);
+    assert_eq!(
+        answers[1].get("path").and_then(|v| v.as_str()),
+        Some("/m/sub/b.bin")
+    );
+    assert_eq!(answers[1].get("size").and_then(|v| v.as_u64()), Some(5_000));
+    for answer in &answers {
+        assert_eq!(answer.get("created").and_then(|v| v.as_bool()), Some(true));
+    }
+    let again = post(
+        "",
+        files(&[entry("m/a.bin", &refs[0]), entry("/m/sub/b.bin", &refs[0])]),
+    );
+    assert_eq!(again.status, 200, "{}", again.text());
+    let flags: Vec<(Option<bool>, Option<bool>)> = json_of(&again)
+        .get("files")
+        .and_then(|v| v.as_array())
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a.get("created").and_then(|v| v.as_bool()),
+                a.get("changed").and_then(|v| v.as_bool()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flags,
+        [(Some(false), Some(false)), (Some(false), Some(true))]
+    );
+    let missing = strata::blob::BlobRef::of_bytes(b"never stored").to_string();
+    let too_many: Vec<String> = (0..1001)
+        .map(|i| entry(&format!("n{i}"), &refs[0]))
+        .collect();
+    for (body, status, says) in [
+        (
+            files(&[entry("new.bin", &refs[0]), entry("gone.bin", &missing)]),
+            422,
+            "/m/gone.bin: ",
+        ),
+        ("{\"files\":".to_owned(), 400, "not JSON"),
+        ("{}".to_owned(), 400, "the body needs"),
+        (files(&[entry("../x", &refs[0])]), 400, "files[0]: path"),
+        (
+            files(&[entry("y", "sha224-nope")]),
+            400,
+            "files[0]: content",
+        ),
+        (
+            r#"{"files":[{"path":"z","content":"CONTENT","size":-1}]}"#
+                .replace("CONTENT", &refs[0]),
+            400,
+            "byte count",
+        ),
+        (files(&too_many), 413, "at most 1000"),
+    ] {
+        let response = post("/m", body.clone());
+        assert_eq!(response.status, status, "{body:.80}: {}", response.text());
+        assert!(
+            response.text().contains(says),
+            "{body:.80}: {}",
+            response.text()
+        );
+    }
+    let absent = call(served.address, "GET", "/api/fs/m/new.bin", "", b"");
+    assert_eq!(
+        absent.status, 404,
+        "a batch with a bad entry writes nothing"
+    );
+    let blocked = post(
+        "/m",
+        files(&[
+            entry("c.bin", &refs[0]),
+            entry("a.bin/inner", &refs[0]),
+            entry("d.bin", &refs[0]),
+        ]),
+    );
+    assert_eq!(blocked.status, 409, "{}", blocked.text());
+    let answer = json_of(&blocked);
+    assert!(
+        answer
+            .get("error")
+            .and_then(|v| v.as_str())
+            .unwrap()
+            .starts_with("/m/a.bin/inner: ")
+    );
+    assert_eq!(
+        answer
+            .get("done")
+            .and_then(|v| v.as_array())
+            .map(|d| d.len()),
+        Some(1)
+    );
+    assert_eq!(
+        call(served.address, "GET", "/api/fs/m/c.bin", "", b"").status,
+        200
+    );
+    assert_eq!(
+        call(served.address, "GET", "/api/fs/m/d.bin", "", b"").status,
+        404
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
 fn a_wrong_token_a_server_down_and_a_held_folder_each_say_what_to_do() {
     let served = ServedBinary::start("cli-failures");
     let server = url(&served);

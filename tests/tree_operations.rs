@@ -197,3 +197,77 @@ fn the_tree_on_db_storage_survives_a_reopen() {
     drop(tree);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A tree on `DbStorage` in a memory file system that can lose power.
+fn open_on(env: &strata::store::env::MemEnv) -> (Arc<DbStorage>, Tree) {
+    let options = strata::store::Options {
+        create_if_missing: true,
+        env: Arc::new(env.clone()),
+        ..strata::store::Options::default()
+    };
+    let dir = std::path::Path::new("/data/store");
+    let storage = Arc::new(DbStorage::open_with_options(dir, options).unwrap());
+    let backend: Arc<dyn Backend> = storage.clone();
+    (
+        storage,
+        Tree::open(backend, TreeOptions::default()).unwrap(),
+    )
+}
+
+#[test]
+fn put_contents_writes_in_order_stops_at_a_refusal_and_survives_a_power_cut() {
+    let env = strata::store::env::MemEnv::new();
+    let (storage, tree) = open_on(&env);
+    let mut files = Vec::new();
+    for index in 0..30u64 {
+        let bytes = format!("file {index}").repeat(index as usize + 1);
+        let written = strata::blob::write_file(
+            &*storage,
+            bytes.as_bytes(),
+            &strata::blob::FileMeta::default(),
+        )
+        .unwrap();
+        let at = path(&format!("/batch/d{}/f{index:02}", index % 3));
+        files.push((at, written.file_ref, written.size));
+    }
+    let (done, failure) = tree.put_contents(&files);
+    assert!(failure.is_none(), "{failure:?}");
+    assert_eq!(done.len(), 30);
+    assert!(
+        done.iter()
+            .all(|outcome| outcome.created && outcome.claim.is_some())
+    );
+    // Again: nothing changes; then a file where a folder is needed stops
+    // the batch at its index, and what came before it is kept.
+    let (again, failure) = tree.put_contents(&files[..2]);
+    assert!(failure.is_none() && again.iter().all(|o| o.claim.is_none()));
+    let (content, size) = (files[0].1, files[0].2);
+    let blocked = vec![
+        (path("/batch/new.txt"), content, size),
+        (path("/batch/new.txt/inner"), content, size),
+        (path("/batch/never.txt"), content, size),
+    ];
+    let (done, failure) = tree.put_contents(&blocked);
+    assert_eq!(done.len(), 1);
+    assert!(
+        matches!(failure, Some((1, FsError::NotAFolder { .. }))),
+        "{failure:?}"
+    );
+    let listing = |tree: &Tree| {
+        let mut names = Vec::new();
+        for folder in ["/batch", "/batch/d0", "/batch/d1", "/batch/d2"] {
+            for entry in tree.list(&path(folder), latest()).unwrap() {
+                names.push(format!("{folder}/{}", entry.name));
+            }
+        }
+        names
+    };
+    let before = listing(&tree);
+    assert_eq!(before.len(), 3 + 1 + 30, "{before:?}");
+    drop(tree);
+    drop(storage);
+    env.crash();
+    let (_storage, tree) = open_on(&env);
+    assert_eq!(listing(&tree), before, "every answered put survives");
+    assert!(tree.stat(&path("/batch/never.txt"), latest()).is_err());
+}

@@ -57,9 +57,7 @@ impl DeferredBackend {
     /// backend is a deferred receive the storage counts, so its `sync`
     /// knows there is something to make durable.
     pub fn sync(&self) -> Result<(), FsError> {
-        self.storage
-            .sync()
-            .map_err(|error| FsError::Storage(error.to_string()))
+        BlobStorage::sync(&*self.storage).map_err(|error| FsError::Storage(error.to_string()))
     }
 }
 
@@ -86,6 +84,10 @@ impl Backend for DeferredBackend {
         self.storage
             .receive_many_with_rows(blobs, rows, true)
             .map_err(|error| FsError::Storage(error.to_string()))
+    }
+
+    fn sync(&self) -> Result<(), FsError> {
+        DeferredBackend::sync(self)
     }
 }
 

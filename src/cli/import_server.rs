@@ -9,19 +9,21 @@
 //! 2. Send the files (`sender.rs`): chunked and hashed here; a file whose
 //!    `file` ref is the one the server has sends nothing at all; the
 //!    others send the chunks and schema blobs `stat` says are missing.
-//! 3. As each window's blobs land, name each changed file in the tree
-//!    with ONE request (`POST /api/fs/<path>?op=put&content=<ref>&size=N`;
-//!    the server checks the content and makes no version when unchanged).
+//! 3. As each window's blobs land, name the window's changed files in the
+//!    tree with ONE request (`POST /api/fs/?op=put-many`, up to 1,000 files
+//!    a request, made durable by one sync; the server checks each content
+//!    and makes no version for an unchanged one).
 //! 4. To mirror, delete what was noted (`DELETE /api/fs/<path>`), last:
 //!    an import cut short leaves too much, never too little.
 
 use super::Failure;
 use super::client::Client;
 use super::import::{DiskFolder, Tally, io_failure, walk};
-use super::remote_tree::{self, RemoteEntry};
+use super::remote_tree::{self, PutFile, RemoteEntry};
 use super::sender::{Outgoing, Sent, Transfer, WINDOW_REFS_MAX, send_files};
 use crate::blob::{BlobRef, FileMeta};
 use crate::fs::TreePath;
+use crate::web::PUT_MANY_FILES_MAX;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -153,19 +155,26 @@ fn send(client: &mut Client, queued: Vec<Queued>, tally: &mut Tally) -> Result<T
         })
     });
     let commit = |client: &mut Client, done: Vec<Sent<TreePath>>| {
-        for sent in done {
+        let mut changed = Vec::with_capacity(done.len());
+        for sent in &done {
             tally.bytes += sent.put.size;
             if sent.unchanged {
                 tally.unchanged += 1;
                 continue;
             }
-            let answer =
-                remote_tree::put_content(client, &sent.tag, &sent.put.file_ref, sent.put.size)
-                    .map_err(|error| format!("{}: {error}", sent.tag))?;
-            match (answer.created, answer.changed) {
-                (true, _) => tally.created += 1,
-                (false, true) => tally.changed += 1,
-                (false, false) => tally.unchanged += 1,
+            changed.push(PutFile {
+                path: &sent.tag,
+                content: sent.put.file_ref,
+                size: sent.put.size,
+            });
+        }
+        for batch in changed.chunks(PUT_MANY_FILES_MAX) {
+            for answer in remote_tree::put_many(client, batch)? {
+                match (answer.created, answer.changed) {
+                    (true, _) => tally.created += 1,
+                    (false, true) => tally.changed += 1,
+                    (false, false) => tally.unchanged += 1,
+                }
             }
         }
         Ok(())

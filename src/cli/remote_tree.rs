@@ -279,12 +279,61 @@ pub fn put_content(
     let extra = format!("op=put&content={content}&size={size}");
     let target = route("/api/fs", path, None, &extra);
     let value = call_found(client, "POST", &target, path)?;
+    put_answer_of(&value).map_err(|why| format!("{path}: {why}"))
+}
+
+/// One file of a [`put_many`]: its path, its stored `file` ref, its size.
+pub struct PutFile<'p> {
+    pub path: &'p TreePath,
+    pub content: BlobRef,
+    pub size: u64,
+}
+
+/// `POST /api/fs/?op=put-many`: many [`put_content`]s in one request,
+/// made durable by one sync on the server. At most the server's
+/// `PUT_MANY_FILES_MAX` (1,000) files a call. Answers each file's
+/// outcome, in order; a refusal names the file it stopped at.
+pub fn put_many(client: &mut Client, files: &[PutFile<'_>]) -> Result<Vec<PutAnswer>, String> {
+    let entries = files.iter().map(|file| {
+        Value::object([
+            ("path", Value::String(file.path.to_string())),
+            ("content", Value::String(file.content.to_string())),
+            ("size", Value::from(file.size)),
+        ])
+    });
+    let body = json::to_compact(&Value::object([("files", Value::Array(entries.collect()))]));
+    let target = "/api/fs/?op=put-many";
+    let mut request = Request {
+        method: "POST",
+        path: target,
+        headers: vec![("Content-Type", "application/json".to_owned())],
+        body: RequestBody::Bytes(body.as_bytes()),
+    };
+    let (head, answer) = client
+        .exchange_to_vec(&mut request, ANSWER_BYTES_MAX)
+        .map_err(|error| error.to_string())?;
+    if !(200..=299).contains(&head.status) {
+        return Err(refusal(&head, &answer));
+    }
+    let value = json::parse(&answer)
+        .map_err(|error| format!("the answer to {target} is not JSON: {error}"))?;
+    let done = value.get("files").and_then(Value::as_array).unwrap_or(&[]);
+    if done.len() != files.len() {
+        return Err(format!(
+            "the server answered {} of {} files put",
+            done.len(),
+            files.len()
+        ));
+    }
+    done.iter().map(put_answer_of).collect()
+}
+
+/// The `created`/`changed` flags of a put's answer.
+fn put_answer_of(value: &Value) -> Result<PutAnswer, String> {
     let flag = |name: &str| value.get(name).and_then(Value::as_bool);
     match (flag("created"), flag("changed")) {
         (Some(created), Some(changed)) => Ok(PutAnswer { created, changed }),
-        _ => Err(format!(
-            "the answer to a put of {path} lacks created/changed"
-        )),
+        _ => Err("the answer to a put lacks created/changed".to_owned()),
     }
 }
 

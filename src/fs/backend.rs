@@ -27,6 +27,24 @@ pub trait Backend: Send + Sync {
         rows: WriteBatch,
     ) -> Result<Vec<BlobRef>, FsError>;
 
+    /// [`Backend::receive_many_with_rows`] without waiting for the disk:
+    /// still atomic and in order with every other write, durable once
+    /// [`Backend::sync`] returns. The default writes it durably at once.
+    fn receive_many_with_rows_deferred(
+        &self,
+        blobs: &[&[u8]],
+        rows: WriteBatch,
+    ) -> Result<Vec<BlobRef>, FsError> {
+        self.receive_many_with_rows(blobs, rows)
+    }
+
+    /// Makes every deferred write so far durable (one synced write; a
+    /// group commit shares it among concurrent callers). The default has
+    /// nothing to do.
+    fn sync(&self) -> Result<(), FsError> {
+        Ok(())
+    }
+
     /// Stores `bytes` as a blob and applies `rows`, atomically and
     /// durably: after a crash, both or neither.
     fn receive_with_rows(&self, bytes: &[u8], rows: WriteBatch) -> Result<BlobRef, FsError> {
@@ -57,6 +75,19 @@ impl Backend for DbStorage {
     ) -> Result<Vec<BlobRef>, FsError> {
         DbStorage::receive_many_with_rows(self, blobs, rows, false)
             .map_err(|error| FsError::Storage(error.to_string()))
+    }
+
+    fn receive_many_with_rows_deferred(
+        &self,
+        blobs: &[&[u8]],
+        rows: WriteBatch,
+    ) -> Result<Vec<BlobRef>, FsError> {
+        DbStorage::receive_many_with_rows(self, blobs, rows, true)
+            .map_err(|error| FsError::Storage(error.to_string()))
+    }
+
+    fn sync(&self) -> Result<(), FsError> {
+        BlobStorage::sync(self).map_err(|error| FsError::Storage(error.to_string()))
     }
 }
 

@@ -145,7 +145,7 @@ pub fn handle(
         "GET" | "HEAD" => read(routes, request, &path, &pairs),
         "PUT" => put(routes.tree, &path, body),
         "DELETE" => delete(routes.tree, &path),
-        _ => fs_post::handle(routes.tree, &path, &pairs),
+        _ => fs_post::handle(routes.tree, &path, &pairs, body),
     }
 }
 

@@ -1,30 +1,39 @@
 //! `POST /api/fs/<path>?op=…`: the tree's changes that carry no body —
 //! `mkdir`, `move` (`&to=`, `&replace=1`), `copy` (`&to=`), `restore`
 //! (`&at=`) and `put` (`&content=`, content already uploaded as blobs) —
-//! as API.md, "The file tree API", describes each answer.
+//! as API.md, "The file tree API", describes each answer; and `put-many`,
+//! whose JSON body lists many puts (`fs_put_many.rs`).
 
 use super::blob_api::json_error;
 use super::fs_api::{at_param, date_value, fs_error, json_answer, param, put_answer};
+use super::fs_put_many::put_many;
 use crate::blob::BlobRef;
 use crate::blob::file_schema::{ContentSchema, ContentType, PartTarget, SCHEMA_BYTES_MAX};
 use crate::fs::{FsError, Made, Tree, TreePath, latest};
-use crate::http::{Response, Status};
+use crate::http::{RequestBody, Response, Status};
 use crate::util::json::Value;
 
 /// Answers a `POST` for `path` with the query `pairs`.
-pub fn handle(tree: &Tree, path: &TreePath, pairs: &[(String, String)]) -> Response {
+pub fn handle(
+    tree: &Tree,
+    path: &TreePath,
+    pairs: &[(String, String)],
+    body: &mut RequestBody<'_>,
+) -> Response {
     let answer = match param(pairs, "op") {
         Some("mkdir") => mkdir(tree, path),
         Some("move") => move_to(tree, path, pairs),
         Some("copy") => copy_to(tree, path, pairs),
         Some("restore") => restore(tree, path, pairs),
         Some("put") => put_content(tree, path, pairs),
+        Some("put-many") => put_many(tree, path, body),
         Some(other) => {
-            let message = format!("unknown op {other:?}; ops: mkdir, move, copy, restore, put");
+            let message =
+                format!("unknown op {other:?}; ops: mkdir, move, copy, restore, put, put-many");
             return json_error(Status::BAD_REQUEST, &message);
         }
         None => {
-            let message = "POST needs ?op=mkdir, move, copy, restore or put";
+            let message = "POST needs ?op=mkdir, move, copy, restore, put or put-many";
             return json_error(Status::BAD_REQUEST, message);
         }
     };
@@ -137,9 +146,18 @@ fn put_content(
 /// `claimed` size when one is given; else `422` saying which rule failed
 /// (a missing blob names itself, so the client knows what to upload).
 fn checked_content(tree: &Tree, content: &BlobRef, claimed: Option<u64>) -> Result<u64, Response> {
-    let refuse = |why: String| json_error(Status::UNPROCESSABLE_CONTENT, &why);
+    content_size(tree, content, claimed).map_err(|(status, why)| json_error(status, &why))
+}
+
+/// [`checked_content`]'s check, its refusal as a status and a message.
+pub fn content_size(
+    tree: &Tree,
+    content: &BlobRef,
+    claimed: Option<u64>,
+) -> Result<u64, (Status, String)> {
+    let refuse = |why: String| (Status::UNPROCESSABLE_CONTENT, why);
     let storage_failed = |error: &dyn std::fmt::Display| {
-        json_error(Status::INTERNAL_SERVER_ERROR, &format!("storage: {error}"))
+        (Status::INTERNAL_SERVER_ERROR, format!("storage: {error}"))
     };
     let blobs = tree.backend().blobs();
     let stat = blobs.stat(&[*content]).map_err(|e| storage_failed(&e))?;

@@ -9,6 +9,8 @@ pub mod blobserver;
 pub mod credentials;
 pub mod fs_api;
 pub mod fs_post;
+mod fs_put_many;
+pub use fs_put_many::PUT_MANY_FILES_MAX;
 pub mod history_api;
 pub mod indexing_storage;
 pub mod listing_body;
