@@ -8,8 +8,8 @@
 #
 # WORK_DIR (default: a fresh folder under $TMPDIR, removed after) should be
 # on the disk to measure. SMALL_FILES (10000) and LARGE_MIB (100) scale it.
-# SERVER=1 also times `strata import --server` into a `strata serve` on a
-# fresh data folder of the same disk (the server syncs each claim it makes).
+# SERVER=1 also times `strata import --server` into a `strata serve` (of the
+# same build) on a fresh data folder of the same disk, then again.
 #
 # To compare two builds in the same minutes: BASELINE=<other binary> times
 # it in every round, right after cp (the two take turns going first); ROUNDS=N (default 1)
@@ -74,19 +74,36 @@ run() {
         time_import "$binary" strata
     fi
     [ "${SERVER:-0}" = 1 ] || return 0
+    if [ -n "$baseline" ] && [ $((round % 2)) = 0 ]; then
+        time_remote "$baseline" baseline
+        time_remote "$binary" strata
+    elif [ -n "$baseline" ]; then
+        time_remote "$binary" strata
+        time_remote "$baseline" baseline
+    else
+        time_remote "$binary" strata
+    fi
+}
+
+# Times binary $1 (labelled $2) importing tree $name through its own
+# `strata serve` on a fresh data folder, then again (nothing changed).
+time_remote() {
     rm -rf "$work/served-$name"
-    "$binary" serve --data "$work/served-$name" --listen 127.0.0.1:0 --token bench \
+    sync
+    "$1" serve --data "$work/served-$name" --listen 127.0.0.1:0 --token bench \
         --access-log off > "$work/serve-$name.out" 2>&1 &
     server=$!
     while ! grep -q listening "$work/serve-$name.out" 2>/dev/null; do sleep 0.1; done
     url=$(sed -n 's/^listening on //p' "$work/serve-$name.out")
-    remote_s=$(STRATA_TOKEN=bench seconds "$binary" import "$work/src-$name" --server "$url")
-    remote_again_s=$(STRATA_TOKEN=bench seconds "$binary" import "$work/src-$name" --server "$url")
+    remote_s=$(STRATA_TOKEN=bench seconds "$1" import "$work/src-$name" --server "$url")
+    remote_again_s=$(STRATA_TOKEN=bench seconds "$1" import "$work/src-$name" --server "$url")
     kill "$server"
-    awk -v n="$name" -v f="$files" -v b="$bytes" -v c="$cp_s" -v i="$remote_s" -v a="$remote_again_s" \
+    wait "$server" 2>/dev/null || true
+    awk -v n="$name" -v l="$2" -v f="$files" -v b="$bytes" -v c="$cp_s" -v i="$remote_s" \
+        -v a="$remote_again_s" \
         'BEGIN {
-            printf "%-6s --server import %7.3f s %9.0f files/s %7.1f MiB/s (%.2fx cp) | again %6.3f s\n", \
-                n, i, f / i, b / 1048576 / i, c / i, a
+            printf "%-6s --server %-8s import %7.3f s %9.0f files/s %7.1f MiB/s (%.2fx cp) | again %6.3f s\n", \
+                n, l, i, f / i, b / 1048576 / i, c / i, a
         }'
 }
 
