@@ -63,25 +63,22 @@ run() {
     rm -rf "$work/cp-$name"
     sync
     cp_s=$(seconds sh -c "cp -r '$work/src-$name' '$work/cp-$name' && sync")
-    # The two builds take turns going first.
-    if [ -n "$baseline" ] && [ $((round % 2)) = 0 ]; then
-        time_import "$baseline" baseline
-        time_import "$binary" strata
-    elif [ -n "$baseline" ]; then
-        time_import "$binary" strata
-        time_import "$baseline" baseline
-    else
-        time_import "$binary" strata
-    fi
+    in_turns time_import
     [ "${SERVER:-0}" = 1 ] || return 0
+    in_turns time_remote
+}
+
+# Runs timer $1 for this build and, with BASELINE, for the baseline: the
+# two take turns going first.
+in_turns() {
     if [ -n "$baseline" ] && [ $((round % 2)) = 0 ]; then
-        time_remote "$baseline" baseline
-        time_remote "$binary" strata
+        "$1" "$baseline" baseline
+        "$1" "$binary" strata
     elif [ -n "$baseline" ]; then
-        time_remote "$binary" strata
-        time_remote "$baseline" baseline
+        "$1" "$binary" strata
+        "$1" "$baseline" baseline
     else
-        time_remote "$binary" strata
+        "$1" "$binary" strata
     fi
 }
 
