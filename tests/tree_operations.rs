@@ -199,7 +199,7 @@ fn the_tree_on_db_storage_survives_a_reopen() {
 }
 
 /// A tree on `DbStorage` in a memory file system that can lose power.
-fn open_on(env: &strata::store::env::MemEnv) -> (Arc<DbStorage>, Tree) {
+fn open_on<E: strata::store::env::Env + Clone + 'static>(env: &E) -> (Arc<DbStorage>, Tree) {
     let options = strata::store::Options {
         create_if_missing: true,
         env: Arc::new(env.clone()),
@@ -230,28 +230,26 @@ fn put_contents_writes_in_order_stops_at_a_refusal_and_survives_a_power_cut() {
         let at = path(&format!("/batch/d{}/f{index:02}", index % 3));
         files.push((at, written.file_ref, written.size));
     }
-    let (done, failure) = tree.put_contents(&files);
-    assert!(failure.is_none(), "{failure:?}");
-    assert_eq!(done.len(), 30);
-    assert!(
-        done.iter()
-            .all(|outcome| outcome.created && outcome.claim.is_some())
-    );
+    let batch = tree.put_contents(&files).unwrap();
+    assert!(batch.failure.is_none(), "{batch:?}");
+    assert_eq!(batch.done.len(), 30);
+    let made = |outcome: &strata::fs::PutOutcome| outcome.created && outcome.claim.is_some();
+    assert!(batch.done.iter().all(made));
     // Again: nothing changes; then a file where a folder is needed stops
     // the batch at its index, and what came before it is kept.
-    let (again, failure) = tree.put_contents(&files[..2]);
-    assert!(failure.is_none() && again.iter().all(|o| o.claim.is_none()));
+    let again = tree.put_contents(&files[..2]).unwrap();
+    assert!(again.failure.is_none() && again.done.iter().all(|o| o.claim.is_none()));
     let (content, size) = (files[0].1, files[0].2);
     let blocked = vec![
         (path("/batch/new.txt"), content, size),
         (path("/batch/new.txt/inner"), content, size),
         (path("/batch/never.txt"), content, size),
     ];
-    let (done, failure) = tree.put_contents(&blocked);
-    assert_eq!(done.len(), 1);
+    let stopped = tree.put_contents(&blocked).unwrap();
+    assert_eq!(stopped.done.len(), 1);
     assert!(
-        matches!(failure, Some((1, FsError::NotAFolder { .. }))),
-        "{failure:?}"
+        matches!(stopped.failure, Some((1, FsError::NotAFolder { .. }))),
+        "{stopped:?}"
     );
     let listing = |tree: &Tree| {
         let mut names = Vec::new();
@@ -270,4 +268,43 @@ fn put_contents_writes_in_order_stops_at_a_refusal_and_survives_a_power_cut() {
     let (_storage, tree) = open_on(&env);
     assert_eq!(listing(&tree), before, "every answered put survives");
     assert!(tree.stat(&path("/batch/never.txt"), latest()).is_err());
+}
+
+#[test]
+fn after_a_batch_whose_sync_failed_no_write_answers_from_its_claims() {
+    // The batch's claims are in the memtable, visible, not on disk: a put
+    // of the same content, or a mkdir of its folder, must not answer
+    // "already there" while a power cut would undo it.
+    let env = strata::store::env::FaultEnv::in_memory();
+    let (storage, tree) = open_on(&env);
+    let meta = strata::blob::FileMeta::default();
+    let written = strata::blob::write_file(&*storage, &b"hello"[..], &meta).unwrap();
+    let file = (path("/f/a.txt"), written.file_ref, written.size);
+    env.set_sync_failing(true);
+    assert!(tree.put_contents(std::slice::from_ref(&file)).is_err());
+    env.set_sync_failing(false);
+    let again = tree.put_content(&file.0, file.1, file.2);
+    let folder = tree.mkdir(&path("/f"));
+    if let (Ok(again), Ok(folder)) = (&again, &folder) {
+        assert!(
+            again.claim.is_some() || folder.claim.is_some(),
+            "{again:?} {folder:?}"
+        );
+    }
+    drop(tree);
+    drop(storage);
+    env.crash();
+    let (_storage, tree) = open_on(&env);
+    if again.is_ok() {
+        assert!(
+            tree.stat(&file.0, latest()).is_ok(),
+            "an answered put survives"
+        );
+    }
+    if folder.is_ok() {
+        assert!(
+            tree.stat(&path("/f"), latest()).is_ok(),
+            "an answered mkdir survives"
+        );
+    }
 }

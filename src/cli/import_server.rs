@@ -23,7 +23,6 @@ use super::remote_tree::{self, PutFile, RemoteEntry};
 use super::sender::{Outgoing, Sent, Transfer, WINDOW_REFS_MAX, send_files};
 use crate::blob::{BlobRef, FileMeta};
 use crate::fs::TreePath;
-use crate::web::PUT_MANY_FILES_MAX;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -168,8 +167,19 @@ fn send(client: &mut Client, queued: Vec<Queued>, tally: &mut Tally) -> Result<T
                 size: sent.put.size,
             });
         }
-        for batch in changed.chunks(PUT_MANY_FILES_MAX) {
-            for answer in remote_tree::put_many(client, batch)? {
+        for batch in remote_tree::put_many_batches(&changed) {
+            let answers = match remote_tree::put_many(client, batch)? {
+                Some(answers) => answers,
+                // A server older than put-many: one request per file.
+                None => batch
+                    .iter()
+                    .map(|file| {
+                        remote_tree::put_content(client, file.path, &file.content, file.size)
+                            .map_err(|error| format!("{}: {error}", file.path))
+                    })
+                    .collect::<Result<_, _>>()?,
+            };
+            for answer in answers {
                 match (answer.created, answer.changed) {
                     (true, _) => tally.created += 1,
                     (false, true) => tally.changed += 1,

@@ -9,6 +9,7 @@ use crate::fs::TreePath;
 use crate::http::target::percent_encode_path;
 use crate::util::json::{self, Value};
 use crate::util::rfc3339::Timestamp;
+use crate::web::{PUT_MANY_BODY_BYTES_MAX, PUT_MANY_FILES_MAX};
 use std::io::{self, Read, Write};
 
 /// The largest JSON answer read (a listing of 10,000 entries takes about
@@ -290,10 +291,14 @@ pub struct PutFile<'p> {
 }
 
 /// `POST /api/fs/?op=put-many`: many [`put_content`]s in one request,
-/// made durable by one sync on the server. At most the server's
-/// `PUT_MANY_FILES_MAX` (1,000) files a call. Answers each file's
-/// outcome, in order; a refusal names the file it stopped at.
-pub fn put_many(client: &mut Client, files: &[PutFile<'_>]) -> Result<Vec<PutAnswer>, String> {
+/// made durable by one sync on the server. At most one of
+/// [`put_many_batches`]'s batches a call. Answers each file's outcome,
+/// in order (`None` from a server older than put-many: it says `unknown
+/// op`); a refusal names the file it stopped at.
+pub fn put_many(
+    client: &mut Client,
+    files: &[PutFile<'_>],
+) -> Result<Option<Vec<PutAnswer>>, String> {
     let entries = files.iter().map(|file| {
         Value::object([
             ("path", Value::String(file.path.to_string())),
@@ -313,7 +318,11 @@ pub fn put_many(client: &mut Client, files: &[PutFile<'_>]) -> Result<Vec<PutAns
         .exchange_to_vec(&mut request, ANSWER_BYTES_MAX)
         .map_err(|error| error.to_string())?;
     if !(200..=299).contains(&head.status) {
-        return Err(refusal(&head, &answer));
+        let message = refusal(&head, &answer);
+        if head.status == 400 && message.starts_with("unknown op \"put-many\"") {
+            return Ok(None);
+        }
+        return Err(message);
     }
     let value = json::parse(&answer)
         .map_err(|error| format!("the answer to {target} is not JSON: {error}"))?;
@@ -325,7 +334,33 @@ pub fn put_many(client: &mut Client, files: &[PutFile<'_>]) -> Result<Vec<PutAns
             files.len()
         ));
     }
-    done.iter().map(put_answer_of).collect()
+    done.iter()
+        .map(put_answer_of)
+        .collect::<Result<_, _>>()
+        .map(Some)
+}
+
+/// `files` cut into [`put_many`] requests the server takes: at most
+/// `PUT_MANY_FILES_MAX` files, and a body under `PUT_MANY_BODY_BYTES_MAX`
+/// (each entry counted at its longest: every path byte escaped as
+/// `\u00XX`, plus the ref, the size and the punctuation).
+pub fn put_many_batches<'f, 'p>(files: &'f [PutFile<'p>]) -> Vec<&'f [PutFile<'p>]> {
+    const ENTRY_BYTES_BESIDES_PATH: u64 = 160;
+    let body_max = PUT_MANY_BODY_BYTES_MAX - 64;
+    let mut batches = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (index, file) in files.iter().enumerate() {
+        let entry = 6 * file.path.to_string().len() as u64 + ENTRY_BYTES_BESIDES_PATH;
+        if index > start && (index - start == PUT_MANY_FILES_MAX || bytes + entry > body_max) {
+            batches.push(&files[start..index]);
+            (start, bytes) = (index, 0);
+        }
+        bytes += entry;
+    }
+    if start < files.len() {
+        batches.push(&files[start..]);
+    }
+    batches
 }
 
 /// The `created`/`changed` flags of a put's answer.
@@ -340,6 +375,56 @@ fn put_answer_of(value: &Value) -> Result<PutAnswer, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn put_many_batches_keep_to_the_count_and_the_body_limit() {
+        let content = BlobRef::of_bytes(b"x");
+        let short: Vec<TreePath> = (0..2500)
+            .map(|i| TreePath::parse(&format!("/f{i}")).unwrap())
+            .collect();
+        let files: Vec<PutFile<'_>> = short
+            .iter()
+            .map(|path| PutFile {
+                path,
+                content,
+                size: 1,
+            })
+            .collect();
+        let sizes: Vec<usize> = put_many_batches(&files).iter().map(|b| b.len()).collect();
+        assert_eq!(sizes, [PUT_MANY_FILES_MAX, PUT_MANY_FILES_MAX, 500]);
+        let deep = format!("/{}", vec!["n".repeat(250); 16].join("/"));
+        let long: Vec<TreePath> = (0..300)
+            .map(|i| TreePath::parse(&format!("{deep}/f{i}")).unwrap())
+            .collect();
+        let files: Vec<PutFile<'_>> = long
+            .iter()
+            .map(|path| PutFile {
+                path,
+                content,
+                size: 1,
+            })
+            .collect();
+        let batches = put_many_batches(&files);
+        assert!(batches.len() > 1, "{}", batches.len());
+        assert_eq!(batches.iter().map(|b| b.len()).sum::<usize>(), 300);
+        for batch in batches {
+            let entries = batch.iter().map(|file| {
+                Value::object([
+                    ("path", Value::String(file.path.to_string())),
+                    ("content", Value::String(file.content.to_string())),
+                    ("size", Value::from(file.size)),
+                ])
+            });
+            let body =
+                json::to_compact(&Value::object([("files", Value::Array(entries.collect()))]));
+            assert!(
+                body.len() as u64 <= PUT_MANY_BODY_BYTES_MAX,
+                "{}",
+                body.len()
+            );
+        }
+        assert!(put_many_batches(&[]).is_empty());
+    }
 
     #[test]
     fn routes_encode_the_path_and_the_time() {

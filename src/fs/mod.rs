@@ -22,7 +22,7 @@ pub use error::FsError;
 pub use path::{PathError, TreePath};
 pub use read::{Entry, FileVersion, display_name};
 pub use restore::RestoreOutcome;
-pub use write::{Made, PutOutcome};
+pub use write::{Made, PutBatch, PutOutcome};
 
 use crate::blob::BlobRef;
 use crate::index::{self, ClaimKey, ReindexReport};

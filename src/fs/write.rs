@@ -31,6 +31,15 @@ pub struct PutOutcome {
     pub created: bool,
 }
 
+/// What `put_contents` did: the outcome of each file done, in order, and
+/// the first refusal with its file's index (the files after it were not
+/// tried).
+#[derive(Debug)]
+pub struct PutBatch {
+    pub done: Vec<PutOutcome>,
+    pub failure: Option<(usize, FsError)>,
+}
+
 /// Sets a tree's `deferring` flag for as long as it lives (the writer
 /// lock held meanwhile), and clears it however the batch ends.
 struct Deferring<'t>(&'t AtomicBool);
@@ -115,7 +124,22 @@ impl Tree {
     /// existing folder is fine, a file on the way is `NotAFolder`.
     pub fn mkdir(&self, path: &TreePath) -> Result<Made, FsError> {
         let mut writer = self.lock();
-        self.mkdir_all(&mut writer, path)
+        let made = self.mkdir_all(&mut writer, path)?;
+        self.durable_unless_written(made.claim.is_some())?;
+        Ok(made)
+    }
+
+    /// An operation that wrote nothing answers from what is there; that
+    /// must be on disk too: after a `put_contents` whose sync failed, its
+    /// claims are visible but not durable, and this retries the sync (a
+    /// no-op, two atomic loads, when nothing deferred is pending) so the
+    /// answer is an error rather than a success a power cut would undo.
+    /// A claim written synced has made everything before it durable.
+    fn durable_unless_written(&self, wrote: bool) -> Result<(), FsError> {
+        if wrote {
+            return Ok(());
+        }
+        self.backend.sync()
     }
 
     /// Stores `reader`'s bytes as the file at `path`: a new node (missing
@@ -147,24 +171,27 @@ impl Tree {
         size: u64,
     ) -> Result<PutOutcome, FsError> {
         let mut writer = self.lock();
-        self.put_content_locked(&mut writer, path, content, size)
+        let outcome = self.put_content_locked(&mut writer, path, content, size)?;
+        self.durable_unless_written(outcome.claim.is_some())?;
+        Ok(outcome)
     }
 
     /// [`Tree::put_content`] for each of `files` (path, content, size), in
     /// order, under one hold of the writer lock, and durable together: the
     /// claims are written without a sync each, and one sync ends the
     /// batch (so a thousand small files cost one disk flush, not a
-    /// thousand). Stops at the first file that fails; what was written
-    /// before it is made durable all the same. Answers each done file's
-    /// outcome, and the failure with the index of its file.
-    pub fn put_contents(
-        &self,
-        files: &[(TreePath, BlobRef, u64)],
-    ) -> (Vec<PutOutcome>, Option<(usize, FsError)>) {
+    /// thousand). The sync happens before the lock is let go, so no other
+    /// write ever answers from a claim not yet on disk; a reader of the
+    /// tree may see the batch's files up to that one sync early (see
+    /// `src/fs/README.md`). Stops at the first file that fails;
+    /// what was written before it is made durable all the same. Answers
+    /// each done file's outcome and the failure with the index of its
+    /// file; `Err` when the sync failed (then nothing is known durable).
+    pub fn put_contents(&self, files: &[(TreePath, BlobRef, u64)]) -> Result<PutBatch, FsError> {
         let mut done = Vec::with_capacity(files.len());
         let mut failure = None;
+        let mut writer = self.lock();
         {
-            let mut writer = self.lock();
             let _deferring = Deferring::start(&self.deferring);
             for (index, (path, content, size)) in files.iter().enumerate() {
                 match self.put_content_locked(&mut writer, path, *content, *size) {
@@ -176,11 +203,9 @@ impl Tree {
                 }
             }
         }
-        // Outside the lock: concurrent batches share one sync.
-        if let Err(error) = self.backend.sync() {
-            return (Vec::new(), Some((0, error)));
-        }
-        (done, failure)
+        self.backend.sync()?;
+        drop(writer);
+        Ok(PutBatch { done, failure })
     }
 
     fn put_content_locked(

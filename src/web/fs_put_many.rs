@@ -10,7 +10,7 @@
 //! server's one flush to disk per request is shared by the window.
 
 use super::blob_api::json_error;
-use super::fs_api::{fs_status, json_answer};
+use super::fs_api::{fs_error, fs_status, json_answer};
 use super::fs_post::content_size;
 use crate::blob::BlobRef;
 use crate::fs::{PutOutcome, Tree, TreePath};
@@ -36,15 +36,13 @@ pub fn put_many(
             .map_err(|(status, why)| json_error(status, &format!("{path}: {why}")))?;
         checked.push((path, content, size));
     }
-    let (done, failure) = tree.put_contents(&checked);
-    let answers = done
-        .iter()
-        .zip(&checked)
-        .map(|(outcome, (path, ..))| answer(path, outcome));
-    if let Some((index, error)) = failure {
-        let path = checked
-            .get(index)
-            .map_or(String::new(), |(path, ..)| path.to_string());
+    let batch = tree
+        .put_contents(&checked)
+        .map_err(|error| fs_error(&error))?;
+    let answers = batch.done.iter().zip(&checked);
+    let answers = answers.map(|(outcome, (path, ..))| answer(path, outcome));
+    if let Some((index, error)) = batch.failure {
+        let path = &checked[index].0;
         let value = Value::object([
             ("error", Value::String(format!("{path}: {error}"))),
             ("done", Value::Array(answers.collect())),

@@ -10,7 +10,7 @@ pub mod credentials;
 pub mod fs_api;
 pub mod fs_post;
 mod fs_put_many;
-pub use fs_put_many::PUT_MANY_FILES_MAX;
+pub use fs_put_many::{PUT_MANY_BODY_BYTES_MAX, PUT_MANY_FILES_MAX};
 pub mod history_api;
 pub mod indexing_storage;
 pub mod listing_body;
