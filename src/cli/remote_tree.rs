@@ -299,14 +299,7 @@ pub fn put_many(
     client: &mut Client,
     files: &[PutFile<'_>],
 ) -> Result<Option<Vec<PutAnswer>>, String> {
-    let entries = files.iter().map(|file| {
-        Value::object([
-            ("path", Value::String(file.path.to_string())),
-            ("content", Value::String(file.content.to_string())),
-            ("size", Value::from(file.size)),
-        ])
-    });
-    let body = json::to_compact(&Value::object([("files", Value::Array(entries.collect()))]));
+    let body = put_many_body(files);
     let target = "/api/fs/?op=put-many";
     let mut request = Request {
         method: "POST",
@@ -338,6 +331,18 @@ pub fn put_many(
         .map(put_answer_of)
         .collect::<Result<_, _>>()
         .map(Some)
+}
+
+/// The JSON body of a [`put_many`] of `files`.
+fn put_many_body(files: &[PutFile<'_>]) -> String {
+    let entries = files.iter().map(|file| {
+        Value::object([
+            ("path", Value::String(file.path.to_string())),
+            ("content", Value::String(file.content.to_string())),
+            ("size", Value::from(file.size)),
+        ])
+    });
+    json::to_compact(&Value::object([("files", Value::Array(entries.collect()))]))
 }
 
 /// `files` cut into [`put_many`] requests the server takes: at most
@@ -379,44 +384,44 @@ mod tests {
     #[test]
     fn put_many_batches_keep_to_the_count_and_the_body_limit() {
         let content = BlobRef::of_bytes(b"x");
+        let put = |paths: &[TreePath]| -> Vec<(TreePath, BlobRef)> {
+            paths.iter().map(|path| (path.clone(), content)).collect()
+        };
+        let files_of = |pairs: &[(TreePath, BlobRef)]| -> Vec<String> {
+            let files: Vec<PutFile<'_>> = pairs
+                .iter()
+                .map(|(path, content)| PutFile {
+                    path,
+                    content: *content,
+                    size: 1,
+                })
+                .collect();
+            put_many_batches(&files)
+                .iter()
+                .map(|batch| put_many_body(batch))
+                .collect()
+        };
         let short: Vec<TreePath> = (0..2500)
             .map(|i| TreePath::parse(&format!("/f{i}")).unwrap())
             .collect();
-        let files: Vec<PutFile<'_>> = short
+        let bodies = files_of(&put(&short));
+        let counts: Vec<usize> = bodies
             .iter()
-            .map(|path| PutFile {
-                path,
-                content,
-                size: 1,
-            })
+            .map(|body| body.matches("\"path\"").count())
             .collect();
-        let sizes: Vec<usize> = put_many_batches(&files).iter().map(|b| b.len()).collect();
-        assert_eq!(sizes, [PUT_MANY_FILES_MAX, PUT_MANY_FILES_MAX, 500]);
+        assert_eq!(counts, [PUT_MANY_FILES_MAX, PUT_MANY_FILES_MAX, 500]);
         let deep = format!("/{}", vec!["n".repeat(250); 16].join("/"));
         let long: Vec<TreePath> = (0..300)
             .map(|i| TreePath::parse(&format!("{deep}/f{i}")).unwrap())
             .collect();
-        let files: Vec<PutFile<'_>> = long
+        let bodies = files_of(&put(&long));
+        assert!(bodies.len() > 1, "{}", bodies.len());
+        let total: usize = bodies
             .iter()
-            .map(|path| PutFile {
-                path,
-                content,
-                size: 1,
-            })
-            .collect();
-        let batches = put_many_batches(&files);
-        assert!(batches.len() > 1, "{}", batches.len());
-        assert_eq!(batches.iter().map(|b| b.len()).sum::<usize>(), 300);
-        for batch in batches {
-            let entries = batch.iter().map(|file| {
-                Value::object([
-                    ("path", Value::String(file.path.to_string())),
-                    ("content", Value::String(file.content.to_string())),
-                    ("size", Value::from(file.size)),
-                ])
-            });
-            let body =
-                json::to_compact(&Value::object([("files", Value::Array(entries.collect()))]));
+            .map(|body| body.matches("\"path\"").count())
+            .sum();
+        assert_eq!(total, 300);
+        for body in bodies {
             assert!(
                 body.len() as u64 <= PUT_MANY_BODY_BYTES_MAX,
                 "{}",
