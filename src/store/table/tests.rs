@@ -215,15 +215,25 @@ fn table_get_of_absent_key_returns_next_entry_or_none() {
     assert_eq!(get(&table, b"e").unwrap(), None);
 }
 
+/// `count` entries `key00000000`… each with a value of `value_bytes` bytes.
+fn numbered_model(count: u32, value_bytes: usize) -> Model {
+    (0..count)
+        .map(|index| {
+            (
+                format!("key{index:08}").into_bytes(),
+                vec![b'v'; value_bytes],
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn bloom_negative_lookup_reads_no_data_block() {
     let options = TableOptions {
         filter_policy: Some(Arc::new(BloomFilterPolicy::new(10))),
         ..TableOptions::default()
     };
-    let model: Model = (0..10_000u32)
-        .map(|index| (format!("key{index:08}").into_bytes(), vec![b'v'; 50]))
-        .collect();
+    let model = numbered_model(10_000, 50);
     let contents = build(&options, &model);
     let (file, table) = open_counted(&options, contents);
     let reads_after_open = file.reads();
@@ -248,9 +258,7 @@ fn bloom_negative_lookup_reads_no_data_block() {
 #[test]
 fn scans_read_ahead_many_blocks_per_file_read_both_ways() {
     let options = TableOptions::default();
-    let model: Model = (0..20_000u32)
-        .map(|index| (format!("key{index:08}").into_bytes(), vec![b'v'; 100]))
-        .collect();
+    let model = numbered_model(20_000, 100);
     let contents = build(&options, &model);
     let blocks = contents.len() as u64 / options.block_size_bytes as u64;
     let (file, table) = open_counted(&options, contents);
@@ -278,9 +286,7 @@ fn scans_fill_the_block_cache_unless_told_not_to() {
         block_cache: Some(Arc::clone(&cache)),
         ..TableOptions::default()
     };
-    let model: Model = (0..20_000u32)
-        .map(|index| (format!("key{index:08}").into_bytes(), vec![b'v'; 100]))
-        .collect();
+    let model = numbered_model(20_000, 100);
     let contents = build(&options, &model);
     let (file, table) = open_counted(&options, contents);
     let bulk = TableReadOptions {
