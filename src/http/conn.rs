@@ -437,7 +437,11 @@ impl Exchange<'_> {
             next = Next::Linger;
         }
         // A request read to its end with nothing after it leaves nothing
-        // for a reset to destroy: close at once, as nginx does.
+        // for a reset to destroy: close at once, as nginx does. (nginx's
+        // FIN leaves in the response's last segment, corked; ours leaves
+        // alone after it, since std can neither cork nor send `MSG_MORE`,
+        // so the client acknowledges it late and pays for our socket's
+        // TIME-WAIT work inside its own `close`: README, Status, item 1.)
         let finished_cleanly = body.is_complete() && body.leftover().is_empty();
         if next == Next::Linger && finished_cleanly && !panicked {
             next = Next::Close;
