@@ -7,7 +7,8 @@
 mod common;
 
 use common::{
-    CLIENT_TIMEOUT, ServedBinary, TOKEN, call, scratch_folder, strata_with_token, write_file,
+    CLIENT_TIMEOUT, ServedBinary, TOKEN, call, scratch_folder, stdout_of_success,
+    strata_with_token, write_file,
 };
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -181,13 +182,7 @@ fn header<'h>(head: &'h str, name: &str) -> Option<&'h str> {
 
 /// Runs a command that must succeed; its standard output.
 fn ok(args: &[&str]) -> String {
-    let output = strata_with_token(TOKEN, args);
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    stdout_of_success(args, strata_with_token(TOKEN, args))
 }
 
 #[test]

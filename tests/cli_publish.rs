@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{ServedBinary, TOKEN, scratch_folder, strata_with_token, write_file};
+use common::{
+    ServedBinary, TOKEN, scratch_folder, stdout_of_success, strata_with_token, write_file,
+};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -21,13 +23,7 @@ fn strata(args: &[&str]) -> Output {
 }
 
 fn ok(args: &[&str]) -> String {
-    let output = strata(args);
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    stdout_of_success(args, strata(args))
 }
 
 /// The number after "#" in a "published #N" or "publish #N" line.

@@ -6,7 +6,10 @@
 
 mod common;
 
-use common::{ServedBinary, TOKEN, call, json_of, scratch_folder, strata_with_token, write_file};
+use common::{
+    ServedBinary, TOKEN, call, json_of, scratch_folder, stdout_of_success, strata_with_token,
+    write_file,
+};
 use std::path::{Path, PathBuf};
 use strata::util::splitmix::pseudo_random_bytes;
 
@@ -25,13 +28,7 @@ fn url(served: &ServedBinary) -> String {
 
 /// Runs a command that must succeed; its standard output.
 fn ok(args: &[&str]) -> String {
-    let output = strata_with_token(TOKEN, args);
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    stdout_of_success(args, strata_with_token(TOKEN, args))
 }
 
 /// The number before `word` in `text` ("sent 3 chunks" → 3 for "chunks").

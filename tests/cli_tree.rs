@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::stdout_of_success;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -28,13 +29,7 @@ fn strata(data: &Path, args: &[&str]) -> Output {
 
 /// Runs a command that must succeed; its standard output.
 fn ok(data: &Path, args: &[&str]) -> String {
-    let output = strata(data, args);
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    stdout_of_success(args, strata(data, args))
 }
 
 /// The names `ls` prints (last column).

@@ -461,3 +461,14 @@ pub fn strata_with_token(token: &str, args: &[&str]) -> std::process::Output {
         .output()
         .unwrap()
 }
+
+/// The standard output of a `strata` run of `args` that must have
+/// succeeded (the failure names the command and its standard error).
+pub fn stdout_of_success(args: &[&str], output: std::process::Output) -> String {
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
